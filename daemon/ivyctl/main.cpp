@@ -1,0 +1,2 @@
+// Placeholder until ivyctl lands.
+int main() { return 0; }

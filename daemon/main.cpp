@@ -1,0 +1,2 @@
+// Placeholder until the agent lands.
+int main() { return 0; }
