@@ -1,0 +1,1 @@
+// Placeholder: the config layer is being written.

@@ -1,0 +1,1 @@
+// Placeholder: the daemon layer is being written.
