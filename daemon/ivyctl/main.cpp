@@ -1,2 +1,49 @@
-// Placeholder until ivyctl lands.
-int main() { return 0; }
+// ivyctl: the user's tool for an Ivy bus and ivyd's recordings.
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+#include "daemon/ivyctl/commands.hpp"
+
+namespace {
+
+constexpr const char* kUsage =
+    "usage: ivyctl COMMAND [OPTIONS]\n"
+    "\n"
+    "Commands:\n"
+    "  probe    join a bus, print what arrives, send what you type (like ivyprobe)\n"
+    "\n"
+    "Run 'ivyctl COMMAND --help' for the options of a command.\n"
+    "Exit status: 0 success, 1 failure, 2 bad usage.\n";
+
+struct Command {
+  std::string_view name;
+  int (*run)(int, char**);
+};
+
+constexpr Command kCommands[] = {
+    {"probe", ivy::ctl::run_probe},
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::cerr << kUsage;
+    return ivy::ctl::kExitUsage;
+  }
+  const std::string_view name = argv[1];
+  if (name == "--help" || name == "-h" || name == "help") {
+    std::cout << kUsage;
+    return ivy::ctl::kExitOk;
+  }
+  if (name == "--version") {
+    std::cout << "ivyctl " << IVYD_VERSION << "\n";
+    return ivy::ctl::kExitOk;
+  }
+  for (const auto& command : kCommands) {
+    if (command.name == name) return command.run(argc - 1, argv + 1);
+  }
+  std::cerr << "ivyctl: unknown command '" << name << "'\n" << kUsage;
+  return ivy::ctl::kExitUsage;
+}

@@ -1,0 +1,551 @@
+#include "daemon/agent.hpp"
+
+#include <random>
+
+#include "core/announcement.hpp"
+#include "core/codec.hpp"
+#include "core/regex.hpp"
+
+namespace ivy::daemon {
+
+struct Agent::PendingPing {
+  std::chrono::steady_clock::time_point sent;
+  PingCallback callback;
+  std::unique_ptr<asio::steady_timer> timer;
+};
+
+struct Agent::Link {
+  Link(std::shared_ptr<TcpPeer> link_io, PeerSession peer_session, bool is_outgoing)
+      : io(std::move(link_io)), session(std::move(peer_session)), outgoing(is_outgoing) {}
+
+  std::shared_ptr<TcpPeer> io;
+  PeerSession session;
+  bool outgoing = false;
+  bool connected = false;  // on_connected fired
+  std::uint16_t announced_port = 0;
+  std::chrono::steady_clock::time_point last_seen = std::chrono::steady_clock::now();
+  int next_ping_id = 1;
+  std::map<int, PendingPing> pings;
+
+  PeerKey key() const { return io->key(); }
+  const PeerIdentity& who() const { return session.identity(); }
+};
+
+namespace {
+
+std::string make_our_app_id(std::uint16_t port) {
+  std::random_device rd;
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  return make_app_id(rd() & 0x7fffffff, static_cast<std::uint64_t>(ms), port);
+}
+
+std::string endpoint_text(const asio::ip::address& address, std::uint16_t port) {
+  return address.to_string() + ":" + std::to_string(port);
+}
+
+}  // namespace
+
+Agent::Agent(asio::io_context& io, AgentOptions options, std::unique_ptr<Matcher> matcher, Logger& log,
+             AgentListener* listener)
+    : io_(io),
+      options_(std::move(options)),
+      matcher_(std::move(matcher)),
+      log_(log),
+      listener_(listener),
+      discovery_(io, options_.bus, log,
+                 [this](const Announcement& a, const asio::ip::address& from) { on_announcement(a, from); }),
+      acceptor_(io, log, [this](tcp::socket socket) { on_accepted(std::move(socket)); }),
+      shutdown_timer_(io) {}
+
+Agent::~Agent() {
+  for (auto& [key, link] : links_) {
+    for (auto& [id, ping] : link->pings) ping.timer->cancel();
+  }
+  // Links still open are cut without callbacks into a half-destroyed agent.
+  listener_ = nullptr;
+  auto links = std::move(links_);
+  for (auto& [key, link] : links) link->io->stop(CloseReason::kLocal);
+}
+
+Status Agent::start() {
+  if (auto st = acceptor_.open(options_.bus.ipv6); !st) return st;
+  if (auto st = discovery_.open(); !st) {
+    acceptor_.close();
+    return st;
+  }
+  for (const auto& warning : options_.bus.warnings) log_.warning("bus " + options_.bus.to_string() + ": " + warning);
+  app_id_ = make_our_app_id(acceptor_.port());
+  auto datagram = format_announcement(acceptor_.port(), app_id_, options_.name);
+  if (!datagram) {
+    acceptor_.close();
+    discovery_.close();
+    return fail("cannot announce: " + datagram.error().message);
+  }
+  started_ = true;
+  log_.info("agent '" + options_.name + "' listening on TCP port " + std::to_string(acceptor_.port()) +
+            ", app-id " + app_id_);
+  discovery_.announce(*datagram);
+  return {};
+}
+
+void Agent::stop(std::function<void()> done) {
+  if (stopping_) return;
+  stopping_ = true;
+  stop_done_ = std::move(done);
+  acceptor_.close();
+  discovery_.close();
+  const std::string bye = format_bye();
+  std::vector<std::shared_ptr<TcpPeer>> open_links;
+  for (auto& [key, link] : links_) open_links.push_back(link->io);
+  for (auto& io : open_links) {
+    io->send(bye);
+    io->close_after_flush();
+  }
+  if (links_.empty()) {
+    finish_stop();
+    return;
+  }
+  shutdown_timer_.expires_after(options_.shutdown_grace);
+  shutdown_timer_.async_wait([this](const error_code& ec) {
+    if (ec) return;
+    std::vector<std::shared_ptr<TcpPeer>> stuck;
+    for (auto& [key, link] : links_) stuck.push_back(link->io);
+    for (auto& io : stuck) io->stop(CloseReason::kLocal);
+  });
+}
+
+void Agent::finish_stop() {
+  shutdown_timer_.cancel();
+  if (auto done = std::move(stop_done_)) {
+    stop_done_ = nullptr;
+    done();
+  }
+}
+
+// --- discovery and links -------------------------------------------------
+
+void Agent::on_announcement(const Announcement& a, const asio::ip::address& from) {
+  if (stopping_) return;
+  if (!a.app_id.empty() && a.app_id == app_id_) return;  // our own announcement
+  if (!a.app_id.empty() && app_ids_.count(a.app_id)) return;
+  const auto address = from.is_v6() && from.to_v6().is_v4_mapped()
+                           ? asio::ip::address(asio::ip::make_address_v4(asio::ip::v4_mapped, from.to_v6()))
+                           : from;
+  if (endpoints_.count({address.to_string(), a.port})) return;
+  if (links_.size() >= options_.max_peers) {
+    ++counters_.refused_peers;
+    log_.warning("not connecting to " + a.app_name + " at " + endpoint_text(address, a.port) +
+                 ": the limit of " + std::to_string(options_.max_peers) + " peers is reached");
+    return;
+  }
+  log_.debug("heard " + (a.app_name.empty() ? std::string("a legacy agent") : a.app_name) + " at " +
+             endpoint_text(address, a.port));
+  connect_to(address, a.port, a.app_id, a.app_name);
+}
+
+void Agent::connect_to(const asio::ip::address& address, std::uint16_t port, std::string app_id, std::string name) {
+  endpoints_.insert({address.to_string(), port});
+  if (!app_id.empty()) app_ids_.insert(app_id);
+  auto socket = std::make_shared<tcp::socket>(io_);
+  auto timer = std::make_shared<asio::steady_timer>(io_, options_.connect_timeout);
+  timer->async_wait([socket](const error_code& ec) {
+    if (!ec) {
+      error_code ignored;
+      socket->close(ignored);  // the connect completes with operation_aborted
+    }
+  });
+  const tcp::endpoint endpoint(address, port);
+  socket->async_connect(endpoint, [this, socket, timer, endpoint, app_id = std::move(app_id),
+                                   name = std::move(name)](const error_code& ec) mutable {
+    const bool timed_out = timer->expiry() <= std::chrono::steady_clock::now() && ec;
+    timer->cancel();
+    if (ec || stopping_) {
+      endpoints_.erase({endpoint.address().to_string(), endpoint.port()});
+      if (!app_id.empty()) app_ids_.erase(app_id);
+      if (stopping_) return;
+      ++counters_.connect_failures;
+      log_.warning("cannot connect back to " + (name.empty() ? std::string("agent") : "'" + name + "'") +
+                   " announced at " + endpoint_text(endpoint.address(), endpoint.port()) + ": " +
+                   (timed_out ? std::string("timed out") : ec.message()) +
+                   ". If that agent is behind NAT, in a container or on another network, its announced "
+                   "address is not reachable from here: add it to the bus's static_peers or bridge the "
+                   "networks");
+      return;
+    }
+    PeerIdentity identity{endpoint.address().to_string(), endpoint.port(), app_id, name, {}};
+    auto& link = add_link(std::move(*socket), true, std::move(identity));
+    link.announced_port = endpoint.port();
+  });
+}
+
+void Agent::on_accepted(tcp::socket socket) {
+  if (stopping_) return;
+  error_code ec;
+  const auto remote = socket.remote_endpoint(ec);
+  if (ec) return;  // already gone
+  if (links_.size() >= options_.max_peers) {
+    ++counters_.refused_peers;
+    log_.warning("refusing a connection from " + endpoint_text(remote.address(), remote.port()) +
+                 ": the limit of " + std::to_string(options_.max_peers) + " peers is reached");
+    return;  // the socket closes here
+  }
+  // Until START_REGEXP tells its name and listen port, ivy-c calls an
+  // accepted peer " <host>:<port>"; the port here is its ephemeral one.
+  PeerIdentity identity{remote.address().to_string(), 0, {}, {}, {}};
+  add_link(std::move(socket), false, std::move(identity));
+}
+
+Agent::Link& Agent::add_link(tcp::socket socket, bool outgoing, PeerIdentity identity) {
+  const PeerKey key = next_key_++;
+  TcpPeer::Handler& handler = *this;
+  auto io = std::make_shared<TcpPeer>(std::move(socket), key, handler, options_.link);
+  auto link = std::make_unique<Link>(io, PeerSession(std::move(identity), options_.peer_limits), outgoing);
+  auto& ref = *link;
+  links_.emplace(key, std::move(link));
+  auto handshake = PeerSession::handshake(acceptor_.port(), options_.name, subscriptions_);
+  if (handshake) io->send(std::move(*handshake));
+  else log_.error("cannot send our handshake: " + handshake.error().message);
+  io->start();
+  return ref;
+}
+
+Agent::Link* Agent::find_link(PeerKey key) {
+  auto it = links_.find(key);
+  return it == links_.end() ? nullptr : it->second.get();
+}
+
+const Agent::Link* Agent::find_link(PeerKey key) const {
+  auto it = links_.find(key);
+  return it == links_.end() ? nullptr : it->second.get();
+}
+
+void Agent::on_peer_line(TcpPeer& peer, std::string_view line) {
+  Link* link = find_link(peer.key());
+  if (!link) return;
+  link->last_seen = std::chrono::steady_clock::now();
+  PeerOutput out = link->session.on_line(line);
+  if (!out.reply.empty()) peer.send(std::move(out.reply));
+  if (out.event) handle_event(*link, *out.event);
+  // `link` may be gone now (BYE, duplicate): nothing below may use it.
+}
+
+void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& ec) {
+  auto it = links_.find(peer.key());
+  if (it == links_.end()) return;
+  std::unique_ptr<Link> link = std::move(it->second);
+  links_.erase(it);
+  link->session.close();
+  for (auto& [id, ping] : link->pings) ping.timer->cancel();
+  matcher_->remove_peer(peer.key());
+  const auto& who = link->who();
+  if (reason != CloseReason::kDuplicate) {
+    endpoints_.erase({who.ip, link->announced_port ? link->announced_port : who.port});
+    if (!who.app_id.empty()) app_ids_.erase(who.app_id);
+  }
+  if (link->connected) {
+    log_.info(who.display() + " disconnected (" + std::string(close_reason_name(reason)) +
+              (ec ? ": " + ec.message() : std::string()) + ")");
+    if (listener_) listener_->on_disconnected(peer.key(), who, reason);
+  }
+  if (stopping_ && links_.empty()) finish_stop();
+}
+
+// --- peer events ---------------------------------------------------------
+
+void Agent::handle_event(Link& link, PeerEvent& event) {
+  namespace pe = peer_event;
+  const PeerKey key = link.key();
+  if (auto* m = std::get_if<pe::Message>(&event)) return on_msg(link, *m);
+  if (std::holds_alternative<pe::Started>(event)) return on_started(link);
+  if (std::holds_alternative<pe::Ready>(event)) return on_ready(link);
+  if (auto* a = std::get_if<pe::SubscriptionAdded>(&event)) return on_subscription(link, *a);
+  if (auto* r = std::get_if<pe::SubscriptionRemoved>(&event)) {
+    matcher_->remove(key, r->id);
+    if (listener_) listener_->on_subscription_removed(key, link.who(), r->id, r->pattern);
+    return;
+  }
+  if (auto* r = std::get_if<pe::SubscriptionRefused>(&event)) {
+    log_.warning("ignored subscription " + std::to_string(r->id) + " of " + link.who().display() + ": " + r->reason);
+    return;
+  }
+  if (auto* d = std::get_if<pe::Direct>(&event)) {
+    if (listener_) listener_->on_direct(key, link.who(), d->id, d->text);
+    return;
+  }
+  if (auto* d = std::get_if<pe::Die>(&event)) return on_die(link, d->id);
+  if (auto* p = std::get_if<pe::Pong>(&event)) return on_pong(link, p->id);
+  if (auto* e = std::get_if<pe::PeerError>(&event)) {
+    log_.warning("error from " + link.who().display() + ": " + std::to_string(e->id) + " " + line_snippet(e->text, 200));
+    if (listener_) listener_->on_peer_error(key, link.who(), e->id, e->text);
+    return;
+  }
+  if (std::holds_alternative<pe::Bye>(event)) {
+    link.io->stop(CloseReason::kBye);
+    return;
+  }
+  if (auto* m = std::get_if<pe::Malformed>(&event)) {
+    ++counters_.malformed_lines;
+    log_.warning("malformed line from " + link.who().display() + " (" + m->reason + "): '" + m->snippet +
+                 "'; link kept");
+    return;
+  }
+  if (auto* u = std::get_if<pe::UnknownType>(&event)) {
+    log_.debug("ignored frame of unknown type " + std::to_string(u->type) + " from " + link.who().display());
+    return;
+  }
+  if (auto* s = std::get_if<pe::IllegalState>(&event)) {
+    log_.warning(s->reason);
+    return;
+  }
+  // Ping: the PONG reply was queued by on_peer_line.
+}
+
+// When two links lead to the same agent, both sides must close the same
+// one: keep the link initiated by the agent with the lower (ip, port).
+bool Agent::keep_new_link(const Link& existing, const Link& fresh) const {
+  if (existing.outgoing == fresh.outgoing) return false;  // keep the older
+  const auto& who = fresh.who();
+  const std::pair<std::string, std::uint16_t> ours{fresh.io->local().address().to_string(), acceptor_.port()};
+  const std::pair<std::string, std::uint16_t> theirs{who.ip, who.port};
+  const bool we_initiate = ours < theirs;
+  return fresh.outgoing == we_initiate;
+}
+
+void Agent::on_started(Link& link) {
+  auto& who = link.session.identity();
+  if (link.outgoing) {
+    if (link.announced_port && who.port != link.announced_port) {
+      log_.debug(who.display() + " announced port " + std::to_string(link.announced_port));
+    }
+    return;
+  }
+  // An accepted link: now we know its listen port, so we can spot a second
+  // link to the same agent.
+  for (auto& [key, other] : links_) {
+    if (other.get() == &link || !other->session.started()) continue;
+    const auto& o = other->who();
+    const std::uint16_t other_port = other->announced_port ? other->announced_port : o.port;
+    if (o.ip != who.ip || other_port != who.port) continue;
+    ++counters_.duplicate_links;
+    const bool keep_fresh = keep_new_link(*other, link);
+    log_.debug("two links to " + who.display() + ": closing the " + (keep_fresh ? "older" : "newer") + " one");
+    (keep_fresh ? other->io : link.io)->stop(CloseReason::kDuplicate);
+    return;
+  }
+  endpoints_.insert({who.ip, who.port});
+}
+
+void Agent::on_ready(Link& link) {
+  link.connected = true;
+  const PeerKey key = link.key();
+  log_.info(link.who().display() + " connected");
+  if (listener_) listener_->on_connected(key, link.who());
+  if (options_.ready_message.empty() || !find_link(key)) return;
+  hits_.clear();
+  matcher_->match_peer(key, options_.ready_message, options_.capture_mode, hits_);
+  send_frames_to(link, hits_);
+}
+
+void Agent::on_subscription(Link& link, peer_event::SubscriptionAdded& added) {
+  const PeerKey key = link.key();
+  auto st = matcher_->add(key, added.id, added.pattern);
+  if (!st) {
+    const auto& err = st.error();
+    log_.warning("cannot compile regexp " + std::to_string(added.id) + " of " + link.who().display() + " '" +
+                 line_snippet(added.pattern, 200) + "': " + err.message + " at offset " + std::to_string(err.offset) +
+                 "; sent ERROR, link kept");
+    link.io->send(format_compile_error(err.offset, added.pattern, err.message));
+    if (listener_) listener_->on_subscription_error(key, link.who(), added.id, added.pattern, err);
+    return;
+  }
+  if (listener_) listener_->on_subscription_added(key, link.who(), added.id, added.pattern);
+}
+
+void Agent::on_msg(Link& link, peer_event::Message& message) {
+  if (!subscriptions_.count(message.id)) {
+    ++counters_.unknown_msg_ids;  // a late MSG for an id we unsubscribed
+    return;
+  }
+  ++counters_.messages_received;
+  if (listener_) listener_->on_message(link.key(), link.who(), message.id, message.args);
+}
+
+void Agent::on_die(Link& link, int id) {
+  const PeerKey key = link.key();
+  const PeerIdentity who = link.who();
+  if (options_.die_policy == DiePolicy::kIgnore) {
+    log_.notice("DIE from " + who.display() + " ignored (die_policy is 'ignore')");
+  } else {
+    log_.notice("DIE from " + who.display() + ": stopping (die_policy is 'exit')");
+  }
+  if (listener_) listener_->on_die(key, who, id, options_.die_policy);
+  if (options_.die_policy == DiePolicy::kExit) stop();
+}
+
+void Agent::on_pong(Link& link, int id) {
+  auto it = link.pings.find(id);
+  if (it == link.pings.end()) return;  // late or unsolicited: ignored, like ivy-c
+  auto ping = std::move(it->second);
+  link.pings.erase(it);
+  ping.timer->cancel();
+  const auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - ping.sent);
+  if (ping.callback) ping.callback(rtt);
+}
+
+// --- our side --------------------------------------------------------------
+
+Result<int> Agent::subscribe(std::string_view pattern) {
+  if (auto st = check_wire_text(pattern, "regexp"); !st) return Unexpected<Error>{st.error()};
+  auto compiled = Regex::compile(pattern);
+  if (!compiled) {
+    return fail("cannot compile regexp '" + std::string(pattern) + "': " + compiled.error().message + " at offset " +
+                    std::to_string(compiled.error().offset),
+                compiled.error().offset);
+  }
+  const int id = next_subscription_id_++;
+  subscriptions_.emplace(id, std::string(pattern));
+  broadcast(*format_add_regexp(id, pattern));
+  return id;
+}
+
+void Agent::unsubscribe(int id) {
+  if (subscriptions_.erase(id) == 0) return;
+  broadcast(format_del_regexp(id));
+}
+
+Result<int> Agent::change(int id, std::string_view pattern) {
+  auto fresh = subscribe(pattern);
+  if (fresh) unsubscribe(id);
+  return fresh;
+}
+
+void Agent::broadcast(const std::string& frame) {
+  for (auto& [key, link] : links_) link->io->send(frame);
+}
+
+void Agent::send_frames_to(Link& link, std::vector<Hit>& hits) {
+  for (auto& hit : hits) {
+    auto frame = format_msg(hit.regexp_id, hit.captures);
+    if (!frame) continue;  // a capture holding LF/ETX: never put it on the wire
+    if (link.io->send(std::move(*frame))) ++counters_.frames_sent;
+    else ++counters_.frames_dropped;
+  }
+}
+
+Result<std::size_t> Agent::send(std::string_view text) {
+  if (auto st = check_wire_text(text, "message"); !st) return Unexpected<Error>{st.error()};
+  hits_.clear();
+  matcher_->match(text, options_.capture_mode, hits_);
+  std::size_t sent = 0;
+  std::string frame;
+  for (auto& hit : hits_) {
+    Link* link = find_link(hit.peer);
+    if (!link) continue;
+    auto formatted = format_msg(hit.regexp_id, hit.captures);
+    if (!formatted) continue;  // a capture with LF/ETX cannot come from checked text
+    if (link->io->send(std::move(*formatted))) {
+      ++sent;
+    } else {
+      ++counters_.frames_dropped;
+    }
+  }
+  if (sent) ++counters_.messages_sent;
+  counters_.frames_sent += sent;
+  return sent;
+}
+
+Status Agent::send_direct(PeerKey peer, int id, std::string_view text) {
+  Link* link = find_link(peer);
+  if (!link) return fail("no such peer");
+  auto frame = format_direct(id, text);
+  if (!frame) return Unexpected<Error>{frame.error()};
+  if (!link->io->send(std::move(*frame))) return fail("the peer's queue is full");
+  return {};
+}
+
+Status Agent::send_die(PeerKey peer) {
+  Link* link = find_link(peer);
+  if (!link) return fail("no such peer");
+  link->io->send(format_die());
+  return {};
+}
+
+Status Agent::send_error(PeerKey peer, int id, std::string_view text) {
+  Link* link = find_link(peer);
+  if (!link) return fail("no such peer");
+  auto frame = format_error(id, text);
+  if (!frame) return Unexpected<Error>{frame.error()};
+  link->io->send(std::move(*frame));
+  return {};
+}
+
+Status Agent::ping(PeerKey peer, PingCallback callback) {
+  Link* link = find_link(peer);
+  if (!link) return fail("no such peer");
+  const int id = link->next_ping_id++;
+  auto timer = std::make_unique<asio::steady_timer>(io_, options_.ping_timeout);
+  timer->async_wait([this, peer, id](const error_code& ec) {
+    if (ec) return;
+    Link* l = find_link(peer);
+    if (!l) return;
+    auto it = l->pings.find(id);
+    if (it == l->pings.end()) return;
+    auto cb = std::move(it->second.callback);
+    l->pings.erase(it);
+    if (cb) cb(std::nullopt);
+  });
+  link->pings.emplace(id, PendingPing{std::chrono::steady_clock::now(), std::move(callback), std::move(timer)});
+  link->io->send(format_ping(id));
+  return {};
+}
+
+void Agent::receivers_of(std::string_view text, PeerKey sender, std::vector<SubscriptionRef>& out) {
+  const auto first = out.size();
+  matcher_->match_refs(text, out);
+  std::erase_if(out, [&, i = std::size_t{0}](const SubscriptionRef& ref) mutable {
+    return i++ >= first && ref.peer == sender;
+  });
+}
+
+// --- introspection -----------------------------------------------------------
+
+PeerInfo Agent::info_of(const Link& link) const {
+  PeerInfo info;
+  info.key = link.key();
+  info.identity = link.who();
+  info.ready = link.session.state() == PeerSession::State::kReady;
+  info.outgoing = link.outgoing;
+  info.subscriptions = link.session.regexps().size();
+  info.queued_bytes = link.io->queued_bytes();
+  info.dropped_frames = link.io->dropped_frames();
+  info.malformed_lines = link.session.malformed_lines();
+  info.frames_received = link.session.frames_received();
+  info.last_seen = link.last_seen;
+  return info;
+}
+
+std::vector<PeerInfo> Agent::peers() const {
+  std::vector<PeerInfo> out;
+  for (const auto& [key, link] : links_) out.push_back(info_of(*link));
+  std::sort(out.begin(), out.end(), [](const PeerInfo& a, const PeerInfo& b) { return a.key < b.key; });
+  return out;
+}
+
+std::optional<PeerInfo> Agent::peer(PeerKey key) const {
+  const Link* link = find_link(key);
+  if (!link) return std::nullopt;
+  return info_of(*link);
+}
+
+std::vector<PeerKey> Agent::find_peers(std::string_view name) const {
+  std::vector<PeerKey> out;
+  for (const auto& [key, link] : links_) {
+    if (link->who().name == name) out.push_back(key);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+}  // namespace ivy::daemon

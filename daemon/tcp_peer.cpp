@@ -1,0 +1,122 @@
+#include "daemon/tcp_peer.hpp"
+
+#include <algorithm>
+
+namespace ivy::daemon {
+namespace {
+// Frames gathered into one write: enough to amortise the syscall, few enough
+// that the iovec stays small.
+constexpr std::size_t kMaxFramesPerWrite = 64;
+}  // namespace
+
+std::string_view close_reason_name(CloseReason reason) {
+  switch (reason) {
+    case CloseReason::kEof: return "eof";
+    case CloseReason::kReset: return "reset";
+    case CloseReason::kBye: return "bye";
+    case CloseReason::kLocal: return "local";
+    case CloseReason::kDuplicate: return "duplicate";
+    case CloseReason::kStalled: return "stalled";
+    case CloseReason::kError: return "error";
+  }
+  return "?";
+}
+
+TcpPeer::TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Options options)
+    : socket_(std::move(socket)),
+      key_(key),
+      handler_(handler),
+      options_(options),
+      framer_(options.max_frame_bytes) {
+  error_code ec;
+  remote_ = socket_.remote_endpoint(ec);
+  local_ = socket_.local_endpoint(ec);
+  socket_.set_option(tcp::no_delay(true), ec);  // as ivy-c: privilege lag over throughput
+  socket_.set_option(asio::socket_base::keep_alive(true), ec);
+}
+
+void TcpPeer::start() { do_read(); }
+
+void TcpPeer::stop(CloseReason reason) {
+  if (stopped_) return;
+  auto self = shared_from_this();  // the handler may drop the owner's reference
+  stopped_ = true;
+  error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  queue_.clear();
+  queued_bytes_ = 0;
+  handler_.on_peer_closed(*this, reason, {});
+}
+
+void TcpPeer::close_after_flush() {
+  if (stopped_) return;
+  if (!writing_ && queue_.empty()) {
+    stop(CloseReason::kLocal);
+    return;
+  }
+  close_when_flushed_ = true;
+}
+
+bool TcpPeer::send(std::string frames) {
+  if (stopped_ || close_when_flushed_) return false;
+  if (queued_bytes_ + frames.size() > options_.max_queue_bytes) {
+    ++dropped_frames_;
+    dropped_bytes_ += frames.size();
+    return false;
+  }
+  queued_bytes_ += frames.size();
+  queue_.push_back(std::move(frames));
+  if (!writing_) do_write();
+  return true;
+}
+
+void TcpPeer::do_read() {
+  socket_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](const error_code& ec,
+                                                                                  std::size_t n) {
+    if (self->stopped_) return;
+    if (ec) {
+      const bool eof = ec == asio::error::eof;
+      const bool aborted = ec == asio::error::operation_aborted;
+      if (aborted) return;
+      self->stopped_ = true;
+      error_code ignored;
+      self->socket_.close(ignored);
+      self->handler_.on_peer_closed(*self, eof ? CloseReason::kEof : CloseReason::kReset, ec);
+      return;
+    }
+    self->bytes_received_ += n;
+    self->framer_.feed(std::string_view(self->read_buffer_.data(), n));
+    while (auto line = self->framer_.next()) {
+      self->handler_.on_peer_line(*self, *line);
+      if (self->stopped_) return;
+    }
+    self->do_read();
+  });
+}
+
+void TcpPeer::do_write() {
+  write_buffers_.clear();
+  frames_in_flight_ = std::min(queue_.size(), kMaxFramesPerWrite);
+  for (std::size_t i = 0; i < frames_in_flight_; ++i) write_buffers_.push_back(asio::buffer(queue_[i]));
+  writing_ = true;
+  asio::async_write(socket_, write_buffers_, [self = shared_from_this()](const error_code& ec, std::size_t n) {
+    self->writing_ = false;
+    if (self->stopped_) return;
+    if (ec) {
+      self->stop(CloseReason::kReset);
+      return;
+    }
+    self->bytes_sent_ += n;
+    self->queued_bytes_ -= n;
+    for (std::size_t i = 0; i < self->frames_in_flight_; ++i) self->queue_.pop_front();
+    self->frames_in_flight_ = 0;
+    if (!self->queue_.empty()) {
+      self->do_write();
+    } else if (self->close_when_flushed_) {
+      self->stop(CloseReason::kLocal);
+    }
+  });
+}
+
+}  // namespace ivy::daemon

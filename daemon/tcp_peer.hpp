@@ -1,0 +1,97 @@
+#pragma once
+// TcpPeer: one Ivy TCP link's I/O, in the shape of the Asio examples'
+// `connection`: start()/stop(), a read loop feeding a LineFramer, and one
+// outstanding write draining a bounded outbound queue.
+//
+// The queue holds whole frames. When adding a frame would take it past
+// max_queue_bytes the frame is dropped and counted: a slow or stalled peer
+// never blocks the event loop or any other peer, and a frame is never cut
+// (ivy-c can queue a MSG header and drop its body, Q-C-11).
+//
+// Ownership: held by std::shared_ptr; handlers capture `self`. The owner
+// (Agent) is told of lines and of the close through the Handler interface,
+// always from the io_context thread. on_closed() is called exactly once.
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/line_framer.hpp"
+#include "daemon/asio.hpp"
+
+namespace ivy::daemon {
+
+enum class CloseReason { kEof, kReset, kBye, kLocal, kDuplicate, kStalled, kError };
+std::string_view close_reason_name(CloseReason reason);
+
+class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
+ public:
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    virtual void on_peer_line(TcpPeer& peer, std::string_view line) = 0;
+    virtual void on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& ec) = 0;
+  };
+
+  struct Options {
+    std::size_t max_frame_bytes = LineFramer::kDefaultMaxFrameBytes;
+    std::size_t max_queue_bytes = 32 * 1024 * 1024;
+  };
+
+  TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Options options);
+
+  // Starts reading. Call once, after the socket is connected.
+  void start();
+  // Closes the socket now; queued frames are discarded. on_peer_closed() is
+  // called with `reason` unless it was already called.
+  void stop(CloseReason reason = CloseReason::kLocal);
+  // Sends what is queued, then closes (BYE on shutdown).
+  void close_after_flush();
+
+  // Queues one or more complete frames. False when dropped (queue full or
+  // closed).
+  bool send(std::string frames);
+
+  std::uint64_t key() const { return key_; }
+  const tcp::endpoint& remote() const { return remote_; }
+  const tcp::endpoint& local() const { return local_; }
+  bool open() const { return !stopped_; }
+
+  std::size_t queued_bytes() const { return queued_bytes_; }
+  std::uint64_t dropped_frames() const { return dropped_frames_; }
+  std::uint64_t dropped_bytes() const { return dropped_bytes_; }
+  std::uint64_t oversized_frames() const { return framer_.oversized_frames(); }
+  std::uint64_t bytes_sent() const { return bytes_sent_; }
+  std::uint64_t bytes_received() const { return bytes_received_; }
+
+ private:
+  void do_read();
+  void do_write();
+
+  tcp::socket socket_;
+  std::uint64_t key_;
+  Handler& handler_;
+  Options options_;
+  tcp::endpoint remote_;
+  tcp::endpoint local_;
+  LineFramer framer_;
+  std::array<char, 64 * 1024> read_buffer_{};
+  std::deque<std::string> queue_;
+  std::vector<asio::const_buffer> write_buffers_;
+  std::size_t frames_in_flight_ = 0;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool stopped_ = false;
+  bool close_when_flushed_ = false;
+  std::uint64_t dropped_frames_ = 0;
+  std::uint64_t dropped_bytes_ = 0;
+  std::uint64_t bytes_sent_ = 0;
+  std::uint64_t bytes_received_ = 0;
+};
+
+}  // namespace ivy::daemon
