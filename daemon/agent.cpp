@@ -57,7 +57,8 @@ Agent::Agent(asio::io_context& io, AgentOptions options, std::unique_ptr<Matcher
       discovery_(io, options_.bus, log,
                  [this](const Announcement& a, const asio::ip::address& from) { on_announcement(a, from); }),
       acceptor_(io, log, [this](tcp::socket socket) { on_accepted(std::move(socket)); }),
-      shutdown_timer_(io) {}
+      shutdown_timer_(io),
+      next_key_(options_.first_peer_key) {}
 
 Agent::~Agent() {
   for (auto& [key, link] : links_) {
@@ -134,6 +135,12 @@ void Agent::on_announcement(const Announcement& a, const asio::ip::address& from
                            ? asio::ip::address(asio::ip::make_address_v4(asio::ip::v4_mapped, from.to_v6()))
                            : from;
   if (endpoints_.count({address.to_string(), a.port})) return;
+  if (options_.allow_peer && !options_.allow_peer(address)) {
+    ++counters_.denied_peers;
+    log_.warning("ignored the announcement of " + a.app_name + " from " + endpoint_text(address, a.port) +
+                 ": address not in allowed_networks");
+    return;
+  }
   if (links_.size() >= options_.max_peers) {
     ++counters_.refused_peers;
     log_.warning("not connecting to " + a.app_name + " at " + endpoint_text(address, a.port) +
@@ -157,8 +164,9 @@ void Agent::connect_to(const asio::ip::address& address, std::uint16_t port, std
     }
   });
   const tcp::endpoint endpoint(address, port);
-  socket->async_connect(endpoint, [this, socket, timer, endpoint, app_id = std::move(app_id),
-                                   name = std::move(name)](const error_code& ec) mutable {
+  socket->async_connect(endpoint, [this, life = std::weak_ptr<int>(life_), socket, timer, endpoint,
+                                   app_id = std::move(app_id), name = std::move(name)](const error_code& ec) mutable {
+    if (life.expired()) return;  // the agent is gone
     const bool timed_out = timer->expiry() <= std::chrono::steady_clock::now() && ec;
     timer->cancel();
     if (ec || stopping_) {
@@ -185,6 +193,12 @@ void Agent::on_accepted(tcp::socket socket) {
   error_code ec;
   const auto remote = socket.remote_endpoint(ec);
   if (ec) return;  // already gone
+  if (options_.allow_peer && !options_.allow_peer(remote.address())) {
+    ++counters_.denied_peers;
+    log_.warning("refused a connection from " + endpoint_text(remote.address(), remote.port()) +
+                 ": address not in allowed_networks");
+    return;
+  }
   if (links_.size() >= options_.max_peers) {
     ++counters_.refused_peers;
     log_.warning("refusing a connection from " + endpoint_text(remote.address(), remote.port()) +
@@ -244,7 +258,8 @@ void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& 
     endpoints_.erase({who.ip, link->announced_port ? link->announced_port : who.port});
     if (!who.app_id.empty()) app_ids_.erase(who.app_id);
   }
-  if (link->connected) {
+  const bool introduced = link->session.started() && reason != CloseReason::kDuplicate;
+  if (link->connected || introduced) {
     log_.info(who.display() + " disconnected (" + std::string(close_reason_name(reason)) +
               (ec ? ": " + ec.message() : std::string()) + ")");
     if (listener_) listener_->on_disconnected(peer.key(), who, reason);

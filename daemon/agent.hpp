@@ -59,6 +59,12 @@ struct AgentOptions {
   std::chrono::milliseconds connect_timeout{3000};
   std::chrono::milliseconds ping_timeout{5000};
   std::chrono::milliseconds shutdown_grace{1000};  // time for BYE to flush
+  // Keys given to peer links start here; a daemon running several agents
+  // gives each its own range so keys are unique process-wide.
+  PeerKey first_peer_key = 1;
+  // Which peer addresses may link with us (connect-back and accept); empty:
+  // all. The daemon builds it from `allowed_networks`.
+  std::function<bool(const asio::ip::address&)> allow_peer;
 };
 
 // A snapshot of one peer, for status and tools.
@@ -78,7 +84,10 @@ struct PeerInfo {
 class AgentListener {
  public:
   virtual ~AgentListener() = default;
+  // The peer's END_REGEXP arrived: the handshake is complete.
   virtual void on_connected(PeerKey, const PeerIdentity&) {}
+  // Fired once per link that introduced itself (START_REGEXP), connected or
+  // not; not for the losing link of a duplicate pair that never completed.
   virtual void on_disconnected(PeerKey, const PeerIdentity&, CloseReason) {}
   virtual void on_subscription_added(PeerKey, const PeerIdentity&, int /*id*/, const std::string& /*pattern*/) {}
   virtual void on_subscription_removed(PeerKey, const PeerIdentity&, int /*id*/, const std::string& /*pattern*/) {}
@@ -155,7 +164,8 @@ class Agent final : private TcpPeer::Handler {
     std::uint64_t malformed_lines = 0;
     std::uint64_t connect_failures = 0;
     std::uint64_t duplicate_links = 0;
-    std::uint64_t refused_peers = 0;
+    std::uint64_t refused_peers = 0;   // over max_peers
+    std::uint64_t denied_peers = 0;    // outside allow_peer
   };
   const Counters& counters() const { return counters_; }
   const Discovery& discovery() const { return discovery_; }
@@ -208,6 +218,9 @@ class Agent final : private TcpPeer::Handler {
   std::set<std::pair<std::string, std::uint16_t>> endpoints_;
   std::set<std::string> app_ids_;
   std::vector<Hit> hits_;  // reused by send()
+  // Handlers that may outlive the agent (an async connect) hold a weak
+  // reference to this and do nothing once it has expired.
+  std::shared_ptr<int> life_ = std::make_shared<int>(0);
   Counters counters_;
 };
 

@@ -1,0 +1,62 @@
+#pragma once
+// BusRecorder: turns one agent's events into storage Records (issue 6).
+//
+// It subscribes "(.*)" on its agent, so every sender sends it every message
+// in full (the capture of (.*) is the whole text: Ivy texts hold no LF). For
+// each message it asks the agent who else receives it (the matcher run over
+// every peer's subscriptions) and records the text, the sender and those
+// (agent, regexp id) pairs. Joins, leaves (and how), subscription changes,
+// direct messages and DIE/ERROR addressed to us are recorded too.
+//
+// The sink never blocks; when it is full it counts drops itself. Thread: the
+// agent's io_context thread.
+
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "daemon/agent.hpp"
+#include "storage/record_sink.hpp"
+
+namespace ivy::daemon {
+
+class BusRecorder final : public AgentListener {
+ public:
+  BusRecorder(Agent& agent, std::string bus_id, storage::RecordSink& sink);
+  ~BusRecorder() override;
+
+  // Subscribes "(.*)". Call before the agent starts (so the subscription is
+  // in every handshake).
+  Status start();
+  // Records the leave of every agent still linked (our own shutdown).
+  void stop();
+
+  void on_connected(PeerKey, const PeerIdentity&) override;
+  void on_disconnected(PeerKey, const PeerIdentity&, CloseReason) override;
+  void on_subscription_added(PeerKey, const PeerIdentity&, int id, const std::string& pattern) override;
+  void on_subscription_removed(PeerKey, const PeerIdentity&, int id, const std::string& pattern) override;
+  void on_message(PeerKey, const PeerIdentity&, int our_id, const std::vector<std::string>& args) override;
+  void on_direct(PeerKey, const PeerIdentity&, int id, const std::string& text) override;
+  void on_die(PeerKey, const PeerIdentity&, int id, DiePolicy) override;
+  void on_peer_error(PeerKey, const PeerIdentity&, int id, const std::string& text) override;
+
+  std::uint64_t messages_recorded() const { return messages_; }
+
+ private:
+  void ensure_joined(PeerKey key, const PeerIdentity& who);
+  void join(PeerKey key, const PeerIdentity& who);
+  void append(storage::Record record);
+
+  Agent& agent_;
+  std::string bus_id_;
+  storage::RecordSink& sink_;
+  int subscription_id_ = -1;
+  std::unordered_set<PeerKey> joined_;
+  std::vector<SubscriptionRef> refs_;  // reused per message
+  std::uint64_t messages_ = 0;
+};
+
+// Wall-clock and monotonic time now, in ns.
+storage::Stamp now_stamp();
+
+}  // namespace ivy::daemon

@@ -1,0 +1,423 @@
+#include "daemon/daemon.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <csignal>
+#include <cstdlib>
+#include <functional>
+
+#include <nlohmann/json.hpp>
+
+#include "config/config_diff.hpp"
+#include "config/config_loader.hpp"
+#include "core/bus_spec.hpp"
+#include "core/hs_matcher.hpp"
+#include "daemon/agent.hpp"
+#include "daemon/bus_recorder.hpp"
+#include "daemon/listener_list.hpp"
+#include "storage/sqlite_recorder.hpp"
+
+namespace ivy::daemon {
+namespace {
+
+constexpr auto kTickInterval = std::chrono::seconds(1);
+constexpr auto kStopGuard = std::chrono::seconds(5);
+constexpr int kPeerKeyShift = 40;  // each bus gets 2^40 keys
+
+DiePolicy die_policy_of(config::DiePolicy p) {
+  return p == config::DiePolicy::kExit ? DiePolicy::kExit : DiePolicy::kIgnore;
+}
+
+CaptureMode capture_mode_of(config::CaptureMode m) {
+  return m == config::CaptureMode::kStrictC ? CaptureMode::kStrictC : CaptureMode::kAllGroups;
+}
+
+LogLevel log_level_of(config::LogLevel l) {
+  switch (l) {
+    case config::LogLevel::kDebug: return LogLevel::kDebug;
+    case config::LogLevel::kInfo: return LogLevel::kInfo;
+    case config::LogLevel::kNotice: return LogLevel::kNotice;
+    case config::LogLevel::kWarning: return LogLevel::kWarning;
+    case config::LogLevel::kError: return LogLevel::kError;
+  }
+  return LogLevel::kInfo;
+}
+
+std::string host_name() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof buf - 1) != 0) return "unknown";
+  return buf;
+}
+
+bool address_allowed(const std::vector<config::Network>& networks, const asio::ip::address& address) {
+  if (networks.empty()) return true;
+  for (const auto& net : networks) {
+    if (address.is_v4()) {
+      const auto bytes = address.to_v4().to_bytes();
+      if (config::contains(net, config::Network::Family::kIpv4, bytes.data())) return true;
+    } else {
+      const auto bytes = address.to_v6().to_bytes();
+      if (config::contains(net, config::Network::Family::kIpv6, bytes.data())) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string resolve_state_path(const std::string& path) {
+  if (path.empty() || path.front() == '/') return path;
+  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
+    std::string dir = state;
+    if (auto colon = dir.find(':'); colon != std::string::npos) dir.resize(colon);  // several dirs
+    return dir + "/" + path;
+  }
+  return path;
+}
+
+// One bus: its agent, the listeners on it and its recorder.
+struct Daemon::Bus final : AgentListener {
+  config::BusConfig config;
+  ListenerList listeners;
+  std::unique_ptr<Agent> agent;
+  std::unique_ptr<BusRecorder> recorder;
+  std::function<void()> on_die_exit;
+
+  void on_die(PeerKey, const PeerIdentity&, int, DiePolicy policy) override {
+    if (policy == DiePolicy::kExit && on_die_exit) on_die_exit();
+  }
+};
+
+Daemon::Daemon(DaemonSetup setup, Logger& log)
+    : setup_(std::move(setup)),
+      log_(log),
+      stop_signals_(io_, SIGTERM, SIGINT),
+      reload_signal_(io_, SIGHUP),
+      tick_timer_(io_),
+      stop_guard_(io_),
+      notifier_(io_),
+      status_(io_, log, [this] { return status_json(); }) {
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+Daemon::~Daemon() = default;
+
+void Daemon::request_stop() {
+  asio::post(io_, [this] { stop(); });
+}
+
+int Daemon::run() {
+  started_at_ = std::chrono::steady_clock::now();
+  log_.set_level(log_level_of(setup_.config.logging.level));
+  if (auto st = start(); !st) {
+    log_.error(st.error().message);
+    stop();
+    io_.run_for(std::chrono::seconds(2));
+    return 1;
+  }
+  wait_stop_signal();
+  wait_reload_signal();
+  tick();
+  notifier_.ready(status_line());
+  notifier_.start_watchdog();
+  io_.run();
+  return exit_code_;
+}
+
+Status Daemon::start() {
+  open_recorder();
+  for (const auto& bus : setup_.config.buses) {
+    if (auto st = start_bus(bus); !st) return st;
+  }
+  open_status_socket();
+  return {};
+}
+
+void Daemon::open_recorder() {
+  const auto& rc = setup_.config.recorder;
+  const bool any_recorded_bus =
+      std::any_of(setup_.config.buses.begin(), setup_.config.buses.end(), [](const auto& b) { return b.record; });
+  if (!rc.enabled || !any_recorded_bus) {
+    log_.info("recording is off");
+    return;
+  }
+  storage::SqliteRecorderOptions options;
+  options.path = resolve_state_path(rc.path);
+  options.queue_capacity = rc.queue_size;
+  options.batch_rows = rc.batch_rows;
+  options.batch_interval = rc.batch_interval;
+  options.rotate_bytes = rc.rotate_bytes;
+  options.rotate_after = rc.rotate_interval;
+  options.retain_for = rc.retain_duration;
+  options.retain_bytes = rc.retain_bytes;
+  options.meta.host = host_name();
+  for (const auto& bus : setup_.config.buses) {
+    if (!bus.record) continue;
+    if (!options.meta.bus.empty()) options.meta.bus += " ";
+    options.meta.bus += bus.spec;
+  }
+  options.meta.ivyd_version = IVYD_VERSION;
+  options.log = [this](storage::LogLevel level, const std::string& text) {
+    switch (level) {
+      case storage::LogLevel::kDebug: log_.debug("recorder: " + text); break;
+      case storage::LogLevel::kInfo: log_.info("recorder: " + text); break;
+      case storage::LogLevel::kWarning: log_.warning("recorder: " + text); break;
+      case storage::LogLevel::kError: log_.error("recorder: " + text); break;
+    }
+  };
+  log_.info("recording to " + options.path);
+  sink_ = std::make_unique<storage::SqliteRecorder>(std::move(options));
+}
+
+Status Daemon::start_bus(const config::BusConfig& bc) {
+  std::vector<std::string> errors;
+  auto spec = parse_bus_spec(bc.spec, &errors);
+  if (!spec) return fail("bus '" + bc.id + "': " + (errors.empty() ? "bad spec" : errors.front()));
+  const auto& limits = setup_.config.limits;
+  AgentOptions options;
+  options.name = bc.name;
+  options.bus = *spec;
+  options.ready_message = bc.ready_message.value_or("");
+  options.die_policy = die_policy_of(bc.die_policy);
+  options.capture_mode = capture_mode_of(bc.capture_mode);
+  options.link.max_frame_bytes = limits.max_frame_bytes;
+  options.link.max_queue_bytes = limits.peer_queue_bytes;
+  options.peer_limits.max_subscriptions = limits.max_subscriptions_per_peer;
+  options.max_peers = limits.max_peers;
+  options.first_peer_key = (++bus_serial_ << kPeerKeyShift) + 1;
+  options.allow_peer = [networks = setup_.config.allowed_networks](const asio::ip::address& a) {
+    return address_allowed(networks, a);
+  };
+
+  auto bus = std::make_unique<Bus>();
+  bus->config = bc;
+  bus->on_die_exit = [this] { request_stop(); };
+  bus->agent = std::make_unique<Agent>(io_, options, std::make_unique<HyperscanMatcher>(), log_, &bus->listeners);
+  bus->listeners.add(bus.get());
+  if (sink_ && bc.record) {
+    bus->recorder = std::make_unique<BusRecorder>(*bus->agent, bc.id, *sink_);
+    if (auto st = bus->recorder->start(); !st) return st;
+    bus->listeners.add(bus->recorder.get());
+  }
+  if (auto st = bus->agent->start(); !st) return fail("bus '" + bc.id + "' (" + bc.spec + "): " + st.error().message);
+  log_.notice("joined bus '" + bc.id + "' " + spec->to_string() + " as '" + bc.name + "'" +
+              (bus->recorder ? ", recording" : ""));
+  buses_.push_back(std::move(bus));
+  return {};
+}
+
+// Stops a bus (BYE to its peers) and destroys it once its links are closed
+// and every handler already queued for it has run.
+void Daemon::stop_bus(std::unique_ptr<Bus> bus) {
+  if (bus->recorder) bus->recorder->stop();
+  Bus* raw = bus.release();
+  raw->agent->stop([this, raw] {
+    asio::post(io_, [this, raw] { asio::post(io_, [raw] { delete raw; }); });
+  });
+}
+
+void Daemon::open_status_socket() {
+  const auto& sc = setup_.config.status;
+  if (!sc.enabled) return;
+  if (auto st = status_.open(sc.path, sc.mode, sc.group); !st) {
+    // Not fatal: a daemon run by hand has no /run/ivyd.
+    log_.warning(st.error().message + " (ivyctl status will not work)");
+  } else {
+    log_.info("status socket " + sc.path);
+  }
+}
+
+void Daemon::wait_stop_signal() {
+  stop_signals_.async_wait([this](const error_code& ec, int signo) {
+    if (ec) return;
+    log_.notice(std::string("received ") + (signo == SIGINT ? "SIGINT" : "SIGTERM") + ", stopping");
+    stop();
+  });
+}
+
+void Daemon::wait_reload_signal() {
+  reload_signal_.async_wait([this](const error_code& ec, int) {
+    if (ec) return;
+    reload();
+    if (!stopping_) wait_reload_signal();
+  });
+}
+
+void Daemon::stop() {
+  if (stopping_) return;
+  stopping_ = true;
+  notifier_.stopping();
+  notifier_.stop_watchdog();
+  tick_timer_.cancel();
+  status_.close();
+  error_code ignored;
+  stop_signals_.cancel(ignored);
+  reload_signal_.cancel(ignored);
+  auto remaining = std::make_shared<std::size_t>(buses_.size());
+  auto finish = [this] {
+    if (sink_) {
+      sink_->close();
+      const auto stats = sink_->stats();
+      log_.info("recorder closed: " + std::to_string(stats.written) + " records written, " +
+                std::to_string(stats.dropped) + " dropped");
+    }
+    stop_guard_.cancel();
+    io_.stop();
+  };
+  for (auto& bus : buses_) {
+    if (bus->recorder) bus->recorder->stop();
+    bus->agent->stop([remaining, finish] {
+      if (--*remaining == 0) finish();
+    });
+  }
+  if (buses_.empty()) finish();
+  stop_guard_.expires_after(kStopGuard);
+  stop_guard_.async_wait([this, finish](const error_code& ec) {
+    if (ec) return;
+    log_.warning("stop took too long; closing anyway");
+    finish();
+  });
+}
+
+void Daemon::reload() {
+  if (setup_.config_path.empty()) {
+    log_.notice("SIGHUP: no config file to reload (running on built-in defaults)");
+    return;
+  }
+  notifier_.reloading();
+  log_.notice("SIGHUP: reloading " + setup_.config_path);
+  auto loaded = config::load_config_file(setup_.config_path);
+  if (loaded && !setup_.overrides.empty()) loaded = config::apply_overrides(std::move(*loaded), setup_.overrides);
+  if (!loaded) {
+    log_.error("the new configuration is invalid; keeping the running one:\n" + config::to_string(loaded.error()));
+    notifier_.ready(status_line());
+    return;
+  }
+  apply(*loaded);
+  notifier_.ready(status_line());
+}
+
+void Daemon::apply(const config::Config& next) {
+  const config::ConfigDiff d = config::diff(setup_.config, next);
+  log_.notice("reload: " + config::to_string(d));
+  if (d.empty()) return;
+  const bool restart_all = d.recorder_changed || d.limits_changed || d.allowed_networks_changed;
+  std::vector<std::string> restart;
+  for (const auto& bus : buses_) {
+    const auto& id = bus->config.id;
+    const bool removed = std::count(d.buses_removed.begin(), d.buses_removed.end(), id) > 0;
+    const bool changed = std::count(d.buses_changed.begin(), d.buses_changed.end(), id) > 0;
+    if (restart_all || removed || changed) restart.push_back(id);
+  }
+  for (const auto& id : restart) {
+    auto it = std::find_if(buses_.begin(), buses_.end(), [&](const auto& b) { return b->config.id == id; });
+    auto bus = std::move(*it);
+    buses_.erase(it);
+    stop_bus(std::move(bus));
+  }
+  setup_.config = next;
+  if (d.logging_changed) log_.set_level(log_level_of(next.logging.level));
+  if (d.recorder_changed) {
+    if (sink_) sink_->close();
+    sink_.reset();
+    open_recorder();
+  }
+  for (const auto& bc : next.buses) {
+    const bool running =
+        std::any_of(buses_.begin(), buses_.end(), [&](const auto& b) { return b->config.id == bc.id; });
+    if (running) continue;
+    if (auto st = start_bus(bc); !st) log_.error("reload: " + st.error().message);
+  }
+  if (d.status_changed) {
+    status_.close();
+    open_status_socket();
+  }
+}
+
+void Daemon::tick() {
+  std::uint64_t received = 0;
+  for (const auto& bus : buses_) received += bus->agent->counters().messages_received;
+  const auto delta = received >= last_received_ ? received - last_received_ : received;
+  message_rate_ = static_cast<double>(delta) / std::chrono::duration<double>(kTickInterval).count();
+  last_received_ = received;
+  notifier_.status(status_line());
+  tick_timer_.expires_after(kTickInterval);
+  tick_timer_.async_wait([this](const error_code& ec) {
+    if (!ec) tick();
+  });
+}
+
+std::string Daemon::status_line() const {
+  std::size_t peers = 0;
+  for (const auto& bus : buses_) peers += bus->agent->peer_count();
+  std::string line = std::to_string(peers) + " peers on " + std::to_string(buses_.size()) +
+                     (buses_.size() == 1 ? " bus, " : " buses, ") + std::to_string(static_cast<long>(message_rate_)) +
+                     " msg/s";
+  if (sink_) {
+    const auto stats = sink_->stats();
+    line += ", " + std::to_string(stats.written) + " records written";
+    if (stats.dropped) line += ", " + std::to_string(stats.dropped) + " dropped";
+    if (!stats.available) line += ", recorder unavailable";
+  }
+  return line;
+}
+
+std::string Daemon::status_json() const {
+  using nlohmann::json;
+  const auto now = std::chrono::steady_clock::now();
+  json doc;
+  doc["version"] = IVYD_VERSION;
+  doc["pid"] = static_cast<long>(::getpid());
+  doc["uptime_s"] = std::chrono::duration_cast<std::chrono::seconds>(now - started_at_).count();
+  doc["message_rate"] = message_rate_;
+  doc["buses"] = json::array();
+  for (const auto& bus : buses_) {
+    const Agent& agent = *bus->agent;
+    json b;
+    b["id"] = bus->config.id;
+    b["spec"] = agent.bus().to_string();
+    b["name"] = agent.name();
+    b["app_id"] = agent.app_id();
+    b["tcp_port"] = agent.tcp_port();
+    b["recording"] = bus->recorder != nullptr;
+    const auto& c = agent.counters();
+    b["counters"] = {{"messages_received", c.messages_received}, {"messages_sent", c.messages_sent},
+                     {"frames_sent", c.frames_sent},             {"frames_dropped", c.frames_dropped},
+                     {"malformed_lines", c.malformed_lines},     {"unknown_msg_ids", c.unknown_msg_ids},
+                     {"connect_failures", c.connect_failures},   {"duplicate_links", c.duplicate_links},
+                     {"refused_peers", c.refused_peers},         {"bad_datagrams", agent.discovery().bad_datagrams()}};
+    b["peers"] = json::array();
+    for (const auto& p : agent.peers()) {
+      b["peers"].push_back({{"name", p.identity.name},
+                            {"host", p.identity.host.empty() ? p.identity.ip : p.identity.host},
+                            {"port", p.identity.port},
+                            {"app_id", p.identity.app_id},
+                            {"ready", p.ready},
+                            {"direction", p.outgoing ? "out" : "in"},
+                            {"subscriptions", p.subscriptions},
+                            {"queued_bytes", p.queued_bytes},
+                            {"dropped_frames", p.dropped_frames},
+                            {"malformed_lines", p.malformed_lines},
+                            {"frames_received", p.frames_received},
+                            {"last_seen_ms",
+                             std::chrono::duration_cast<std::chrono::milliseconds>(now - p.last_seen).count()}});
+    }
+    doc["buses"].push_back(std::move(b));
+  }
+  if (sink_) {
+    const auto s = sink_->stats();
+    doc["recorder"] = {{"enabled", true},       {"path", resolve_state_path(setup_.config.recorder.path)},
+                       {"queued", s.queued},    {"peak_queued", s.peak_queued},
+                       {"dropped", s.dropped},  {"written", s.written},
+                       {"batches", s.batches},  {"files", s.files},
+                       {"lag_ms", s.lag_ns / 1'000'000}, {"available", s.available},
+                       {"last_error", s.last_error}};
+  } else {
+    doc["recorder"] = {{"enabled", false}};
+  }
+  doc["bridges"] = json::array();
+  return doc.dump();
+}
+
+}  // namespace ivy::daemon
