@@ -330,26 +330,24 @@ bool Agent::keep_new_link(const Link& existing, const Link& fresh) const {
 
 void Agent::on_started(Link& link) {
   auto& who = link.session.identity();
-  if (link.outgoing) {
-    if (link.announced_port && who.port != link.announced_port) {
-      log_.debug(who.display() + " announced port " + std::to_string(link.announced_port));
-    }
-    return;
+  if (link.outgoing && link.announced_port && who.port != link.announced_port) {
+    log_.debug(who.display() + " announced port " + std::to_string(link.announced_port));
   }
-  // An accepted link: now we know its listen port, so we can spot a second
-  // link to the same agent.
+  // Now this link's agent is known by (ip, listen port), so a second link to
+  // the same agent can be spotted. Both directions check: whichever of the
+  // two links gets its START last finds the other one (§5.4).
+  const auto listen_port = [](const Link& l) { return l.announced_port ? l.announced_port : l.who().port; };
+  const std::uint16_t port = listen_port(link);
   for (auto& [key, other] : links_) {
-    if (other.get() == &link || !other->session.started()) continue;
-    const auto& o = other->who();
-    const std::uint16_t other_port = other->announced_port ? other->announced_port : o.port;
-    if (o.ip != who.ip || other_port != who.port) continue;
+    if (port == 0 || other.get() == &link || !other->session.started()) continue;
+    if (other->who().ip != who.ip || listen_port(*other) != port) continue;
     ++counters_.duplicate_links;
     const bool keep_fresh = keep_new_link(*other, link);
     log_.debug("two links to " + who.display() + ": closing the " + (keep_fresh ? "older" : "newer") + " one");
     (keep_fresh ? other->io : link.io)->stop(CloseReason::kDuplicate);
     return;
   }
-  endpoints_.insert({who.ip, who.port});
+  if (!link.outgoing) endpoints_.insert({who.ip, who.port});
 }
 
 void Agent::on_ready(Link& link) {

@@ -26,17 +26,10 @@ storage::Stamp now_stamp() {
           duration_cast<nanoseconds>(steady_clock::now().time_since_epoch()).count()};
 }
 
-BusRecorder::BusRecorder(Agent& agent, std::string bus_id, storage::RecordSink& sink)
-    : agent_(agent), bus_id_(std::move(bus_id)), sink_(sink) {}
+BusRecorder::BusRecorder(Agent& agent, std::string bus_id, storage::RecordSink& sink, int tap_id)
+    : agent_(agent), bus_id_(std::move(bus_id)), sink_(sink), tap_id_(tap_id) {}
 
 BusRecorder::~BusRecorder() = default;
-
-Status BusRecorder::start() {
-  auto id = agent_.subscribe("(.*)");
-  if (!id) return Unexpected<Error>{id.error()};
-  subscription_id_ = *id;
-  return {};
-}
 
 void BusRecorder::stop() {
   for (const PeerKey key : joined_) {
@@ -84,7 +77,7 @@ void BusRecorder::on_subscription_removed(PeerKey key, const PeerIdentity& who, 
 }
 
 void BusRecorder::on_message(PeerKey key, const PeerIdentity& who, int our_id, const std::vector<std::string>& args) {
-  if (our_id != subscription_id_ || args.empty()) return;
+  if (our_id != tap_id_ || args.empty()) return;
   ensure_joined(key, who);
   storage::MessageRecord record;
   record.at = now_stamp();

@@ -1,8 +1,8 @@
 #pragma once
 // BusRecorder: turns one agent's events into storage Records (issue 6).
 //
-// It subscribes "(.*)" on its agent, so every sender sends it every message
-// in full (the capture of (.*) is the whole text: Ivy texts hold no LF). For
+// It uses its bus's tap ("(.*)", see bus_port.hpp), so every sender sends it
+// every message in full (Ivy texts hold no LF). For
 // each message it asks the agent who else receives it (the matcher run over
 // every peer's subscriptions) and records the text, the sender and those
 // (agent, regexp id) pairs. Joins, leaves (and how), subscription changes,
@@ -22,12 +22,10 @@ namespace ivy::daemon {
 
 class BusRecorder final : public AgentListener {
  public:
-  BusRecorder(Agent& agent, std::string bus_id, storage::RecordSink& sink);
+  // `tap_id`: the bus's all-traffic subscription.
+  BusRecorder(Agent& agent, std::string bus_id, storage::RecordSink& sink, int tap_id);
   ~BusRecorder() override;
 
-  // Subscribes "(.*)". Call before the agent starts (so the subscription is
-  // in every handshake).
-  Status start();
   // Records the leave of every agent still linked (our own shutdown).
   void stop();
 
@@ -50,7 +48,7 @@ class BusRecorder final : public AgentListener {
   Agent& agent_;
   std::string bus_id_;
   storage::RecordSink& sink_;
-  int subscription_id_ = -1;
+  int tap_id_;
   std::unordered_set<PeerKey> joined_;
   std::vector<SubscriptionRef> refs_;  // reused per message
   std::uint64_t messages_ = 0;

@@ -14,6 +14,7 @@
 #include "core/bus_spec.hpp"
 #include "core/hs_matcher.hpp"
 #include "daemon/agent.hpp"
+#include "daemon/bus_port.hpp"
 #include "daemon/bus_recorder.hpp"
 #include "daemon/listener_list.hpp"
 #include "storage/sqlite_recorder.hpp"
@@ -83,6 +84,13 @@ struct Daemon::Bus final : AgentListener {
   std::unique_ptr<Agent> agent;
   std::unique_ptr<BusRecorder> recorder;
   std::function<void()> on_die_exit;
+  int tap_id = -1;
+
+  int tap() {
+    if (tap_id < 0) tap_id = *agent->subscribe("(.*)");  // a valid pattern: cannot fail
+    return tap_id;
+  }
+  BusPort port() { return BusPort{config.id, agent.get(), &listeners, [this] { return tap(); }}; }
 
   void on_die(PeerKey, const PeerIdentity&, int, DiePolicy policy) override {
     if (policy == DiePolicy::kExit && on_die_exit) on_die_exit();
@@ -196,8 +204,7 @@ Status Daemon::start_bus(const config::BusConfig& bc) {
   bus->agent = std::make_unique<Agent>(io_, options, std::make_unique<HyperscanMatcher>(), log_, &bus->listeners);
   bus->listeners.add(bus.get());
   if (sink_ && bc.record) {
-    bus->recorder = std::make_unique<BusRecorder>(*bus->agent, bc.id, *sink_);
-    if (auto st = bus->recorder->start(); !st) return st;
+    bus->recorder = std::make_unique<BusRecorder>(*bus->agent, bc.id, *sink_, bus->tap());
     bus->listeners.add(bus->recorder.get());
   }
   if (auto st = bus->agent->start(); !st) return fail("bus '" + bc.id + "' (" + bc.spec + "): " + st.error().message);
