@@ -76,8 +76,9 @@ Result<Announcement> parse_announcement(std::string_view line) {
   a.app_id = std::string(next_token(rest));
   const auto name_start = rest.find_first_not_of(' ');
   if (name_start != std::string_view::npos) a.app_name = std::string(rest.substr(name_start));
-  if (a.app_id.size() > kMaxAppIdBytes) return fail("bad announcement: app-id too long");
-  if (a.app_name.size() > kMaxAppNameBytes) return fail("bad announcement: agent name too long");
+  // No length limit on receive: kMaxAppIdBytes/kMaxAppNameBytes protect
+  // ivy-c's buffers from what *we* send; a long ivy-python id (name + 24
+  // characters, §2.3) is valid and must not stop us connecting (§12).
   return a;
 }
 

@@ -20,9 +20,11 @@ long leading_number(std::string_view s) {
   return value;
 }
 
-bool is_ipv6_literal(const std::string& text) {
+// The 16 bytes of an IPv6 literal, or nullopt when `text` is not one.
+std::optional<std::array<unsigned char, 16>> parse_ipv6_literal(const std::string& text) {
   std::array<unsigned char, 16> buf{};
-  return inet_pton(AF_INET6, text.c_str(), buf.data()) == 1;
+  if (inet_pton(AF_INET6, text.c_str(), buf.data()) != 1) return std::nullopt;
+  return buf;
 }
 
 // One IPv4 network of the list ("192.168", " 10 . 0 . 0 "): elements padded
@@ -120,10 +122,11 @@ std::optional<BusSpec> parse_bus_spec(std::string_view text, std::vector<std::st
   }
 
   const std::string before_colon(networks);
-  if (is_ipv6_literal(before_colon)) {
+  if (const auto ipv6 = parse_ipv6_literal(before_colon)) {
     spec.ipv6 = true;
-    const bool multicast = before_colon.size() >= 2 && (before_colon[0] == 'f' || before_colon[0] == 'F') &&
-                           (before_colon[1] == 'f' || before_colon[1] == 'F');
+    // ff00::/8, tested on the address bytes (IN6_IS_ADDR_MULTICAST): the text
+    // "ff::1" starts with "ff" but is 00ff::1, a unicast address.
+    const bool multicast = (*ipv6)[0] == 0xff;
     spec.networks.push_back({before_colon, multicast ? NetworkKind::kIpv6Multicast : NetworkKind::kIpv6Unicast});
     if (!multicast) spec.warnings.push_back("IPv6 unicast bus address " + before_colon + " reaches a single agent");
     return spec;

@@ -17,7 +17,12 @@ bool read_int(std::string_view s, std::size_t& pos, int& out) {
   while (pos < s.size() && is_blank(s[pos])) ++pos;
   const char* begin = s.data() + pos;
   const char* end = s.data() + s.size();
-  if (begin != end && *begin == '+') ++begin;  // strtol accepts it; so do we
+  if (begin != end && *begin == '+') {
+    // strtol accepts a '+'; so do we, but only before a digit, as sscanf
+    // ("+-5" is not a number; from_chars alone would read -5).
+    ++begin;
+    if (begin == end || *begin < '0' || *begin > '9') return false;
+  }
   long long value = 0;
   auto [ptr, ec] = std::from_chars(begin, end, value);
   if (ec != std::errc() || value < std::numeric_limits<int>::min() ||

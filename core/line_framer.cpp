@@ -15,7 +15,7 @@ void LineFramer::compact() {
   } else {
     return;
   }
-  scan_pos_ = scan_pos_ > read_pos_ ? scan_pos_ - read_pos_ : 0;
+  // scan_pos_ counts from read_pos_, so it is unchanged by the move.
   read_pos_ = 0;
 }
 
@@ -38,11 +38,13 @@ std::optional<std::string_view> LineFramer::next() {
     if (lf == std::string::npos) {
       scan_pos_ = buffer_.size() - read_pos_;
       if (scan_pos_ > max_frame_bytes_) {
-        // Over-long and still open: drop it and skip to its LF.
+        // Over-long and still open: drop it and skip to its LF. Mark it
+        // consumed rather than clearing the buffer here: views returned
+        // earlier must stay valid until the next feed(), which compacts.
         ++oversized_frames_;
         skipping_ = true;
-        buffer_.clear();
-        read_pos_ = scan_pos_ = 0;
+        read_pos_ = buffer_.size();
+        scan_pos_ = 0;
       }
       return std::nullopt;
     }
