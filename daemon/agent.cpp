@@ -235,6 +235,11 @@ const Agent::Link* Agent::find_link(PeerKey key) const {
   return it == links_.end() ? nullptr : it->second.get();
 }
 
+std::map<int, std::string> Agent::peer_subscriptions(PeerKey key) const {
+  const Link* link = find_link(key);
+  return link ? link->session.regexps() : std::map<int, std::string>{};
+}
+
 void Agent::on_peer_line(TcpPeer& peer, std::string_view line) {
   Link* link = find_link(peer.key());
   if (!link) return;

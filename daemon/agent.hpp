@@ -143,12 +143,17 @@ class Agent final : private TcpPeer::Handler {
 
   std::vector<PeerInfo> peers() const;
   std::optional<PeerInfo> peer(PeerKey key) const;
+  // The regexps a peer subscribed (id -> pattern); empty for an unknown key.
+  // Lets a component that joins late (a bridge restarted on reload) catch up
+  // with the subscription events it missed.
+  std::map<int, std::string> peer_subscriptions(PeerKey key) const;
   std::vector<PeerKey> find_peers(std::string_view name) const;
   std::size_t peer_count() const { return links_.size(); }
 
   // Who gets the events; may be set after construction, before start().
   void set_listener(AgentListener* listener) { listener_ = listener; }
 
+  const AgentOptions& options() const { return options_; }
   const std::string& name() const { return options_.name; }
   const std::string& app_id() const { return app_id_; }
   const BusSpec& bus() const { return options_.bus; }

@@ -13,5 +13,11 @@ inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
 
 int run_probe(int argc, char** argv);
+int run_query(int argc, char** argv);
+int run_export(int argc, char** argv);
+int run_info(int argc, char** argv);
+int run_replay(int argc, char** argv);
+int run_status(int argc, char** argv);
+int run_who(int argc, char** argv);
 
 }  // namespace ivy::ctl

@@ -12,6 +12,12 @@ constexpr const char* kUsage =
     "\n"
     "Commands:\n"
     "  probe    join a bus, print what arrives, send what you type (like ivyprobe)\n"
+    "  status   show the running daemon: buses, peers, rates, recorder, bridges\n"
+    "  who      list the agents on the daemon's buses\n"
+    "  query    print recorded traffic (text, JSON lines, CSV; --follow)\n"
+    "  info     summarise a recording: span, counts, rates, senders, gaps\n"
+    "  export   write recorded traffic as JSON lines or CSV\n"
+    "  replay   re-emit recorded messages onto a bus with their original timing\n"
     "\n"
     "Run 'ivyctl COMMAND --help' for the options of a command.\n"
     "Exit status: 0 success, 1 failure, 2 bad usage.\n";
@@ -22,7 +28,9 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"probe", ivy::ctl::run_probe},
+    {"probe", ivy::ctl::run_probe},   {"status", ivy::ctl::run_status}, {"who", ivy::ctl::run_who},
+    {"query", ivy::ctl::run_query},   {"info", ivy::ctl::run_info},     {"export", ivy::ctl::run_export},
+    {"replay", ivy::ctl::run_replay},
 };
 
 }  // namespace

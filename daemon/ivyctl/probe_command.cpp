@@ -10,6 +10,7 @@
 #include "core/bus_spec.hpp"
 #include "core/pcre_matcher.hpp"
 #include "daemon/agent.hpp"
+#include "daemon/ivyctl/command_args.hpp"
 #include "daemon/ivyctl/commands.hpp"
 #include "daemon/ivyctl/probe_format.hpp"
 
@@ -179,25 +180,12 @@ bool parse_options(int argc, char** argv, ProbeOptions& o, int& exit_code) {
       ("log-level", po::value(&o.log_level)->default_value("warning"), "debug, info, notice, warning or error");
   po::options_description hidden;
   hidden.add_options()("regexp", po::value(&o.regexps));
-  po::options_description all;
-  all.add(desc).add(hidden);
   po::positional_options_description positional;
   positional.add("regexp", -1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(argc, argv).options(all).positional(positional).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "ivyctl probe: " << e.what() << "\n(see ivyctl probe --help)\n";
-    exit_code = kExitUsage;
-    return false;
-  }
-  if (vm.count("help")) {
-    std::cout << desc << "\nExit status: 0 on a clean exit, 1 if the bus cannot be joined, 2 on bad usage.\n";
-    exit_code = kExitOk;
-    return false;
-  }
-  return true;
+  const CommandSpec spec{"probe", &desc, &hidden, &positional,
+                         "Exit status: 0 on a clean exit, 1 if the bus cannot be joined, 2 on bad usage.\n"};
+  return parse_command_args(spec, argc, argv, vm, exit_code);
 }
 
 bool read_regexp_file(const std::string& path, std::vector<std::string>& out) {

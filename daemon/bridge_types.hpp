@@ -1,0 +1,62 @@
+#pragma once
+// What every bridge (BusBridge, LinkBridge) shares with the Bridges manager
+// and the daemon: the mode, the hooks the daemon may set, and the status
+// counters `ivyctl status` shows.
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace ivy::daemon {
+
+// kAll carries every message that passes the filters; kInterest only those
+// that some agent on the destination side subscribes to (docs/bridge.md).
+enum class BridgeMode { kAll, kInterest };
+
+// One message a bridge emitted: for the recorder ("re-emitted on `dest_bus`,
+// first sent by `origin_agent` on `origin_bus`").
+struct BridgedMessage {
+  std::string bridge_id;
+  std::string dest_bus;
+  std::string origin_bus;
+  std::string origin_agent;
+  std::string text;  // as emitted (after any prefix change)
+};
+
+struct BridgeHooks {
+  // Called after each emission, on the io_context thread. Optional.
+  std::function<void(const BridgedMessage&)> on_bridged;
+  // Asked before each emission: true = a copy of this message already came
+  // by another path (the dedup window of `dest_bus`); it is then not emitted.
+  // Optional: without it nothing is a duplicate.
+  std::function<bool(const std::string& dest_bus, std::string_view origin_agent, std::string_view text,
+                     std::string_view path)>
+      is_duplicate;
+};
+
+struct BridgeCounters {
+  std::uint64_t carried_out = 0;       // local -> far
+  std::uint64_t carried_in = 0;        // far -> local
+  std::uint64_t from_bridge_agents = 0;  // not carried: loop prevention
+  std::uint64_t filtered = 0;          // include / exclude / empty
+  std::uint64_t not_wanted = 0;        // interest mode: nobody on the far side subscribes
+  std::uint64_t duplicates = 0;        // dedup window, or a link message already seen
+  std::uint64_t emit_errors = 0;       // the text cannot go on the Ivy wire (LF, ETX, NUL)
+  std::uint64_t outage_dropped = 0;    // link: dropped from or refused by the outage buffer
+  std::uint64_t buffered = 0;          // link: messages now in the outage buffer
+  std::uint64_t connects = 0;          // link: handshakes completed
+  std::uint64_t rejected = 0;          // link: handshakes refused (token, version, bridge id)
+};
+
+struct BridgeStatus {
+  std::string id;
+  std::string type;   // "bus" | "link"
+  std::string state;  // "running" | "connecting" | "connected" | "listening" | "stopped" | "failed: ..."
+  std::string local_bus;
+  std::string far;    // peer bus id, or the remote endpoint of the link
+  std::size_t interest_patterns = 0;
+  BridgeCounters counters;
+};
+
+}  // namespace ivy::daemon

@@ -1,0 +1,92 @@
+// ivyctl info: what a recording holds, like `ros2 bag info`.
+#include <iostream>
+
+#include "daemon/ivyctl/command_args.hpp"
+#include "daemon/ivyctl/commands.hpp"
+#include "daemon/ivyctl/entry_format.hpp"
+#include "daemon/ivyctl/filter_options.hpp"
+#include "storage/reader.hpp"
+
+namespace po = boost::program_options;
+
+namespace ivy::ctl {
+namespace {
+
+std::string human_bytes(std::uint64_t bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  double value = static_cast<double>(bytes);
+  int unit = 0;
+  while (value >= 1024 && unit < 4) {
+    value /= 1024;
+    ++unit;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, unit ? "%.1f %s" : "%.0f %s", value, units[unit]);
+  return buf;
+}
+
+std::string human_duration(std::int64_t ns) {
+  const std::int64_t s = ns / 1'000'000'000;
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%lldh %02lldm %02llds", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+void print_summary(const storage::Summary& s) {
+  std::cout << "Files:          " << s.files.size() << " (" << human_bytes(s.bytes) << ")\n";
+  for (const auto& f : s.files) std::cout << "                " << f << "\n";
+  if (s.messages > 0) {
+    std::cout << "Start:          " << format_time(s.first_ns, TimeZone::kLocal) << "\n"
+              << "End:            " << format_time(s.last_ns, TimeZone::kLocal) << "\n"
+              << "Duration:       " << human_duration(s.last_ns - s.first_ns) << "\n";
+  }
+  std::cout << "Messages:       " << s.messages << " (" << static_cast<long long>(s.messages_per_second)
+            << " msg/s), " << s.receivers << " deliveries\n"
+            << "Events:         " << s.events << "\n"
+            << "Gaps:           " << s.gaps << " (" << s.dropped << " records lost)\n";
+  for (const auto& run : s.runs) {
+    std::cout << "Recording:      " << format_time(run.started_ns, TimeZone::kLocal) << " -> "
+              << (run.stopped_ns ? format_time(run.stopped_ns, TimeZone::kLocal) : std::string("(not stopped cleanly)"))
+              << "  host " << run.host << ", bus " << run.bus << ", ivyd " << run.ivyd_version << "\n";
+  }
+  if (!s.per_agent.empty()) std::cout << "Senders:\n";
+  for (const auto& a : s.per_agent) {
+    std::cout << "  " << a.messages << "\t" << a.name << " (" << a.host << ", " << a.app_id << ")\n";
+  }
+  if (!s.busiest.empty()) std::cout << "Busiest messages:\n";
+  for (const auto& t : s.busiest) std::cout << "  " << t.count << "\t" << t.text << "\n";
+}
+
+}  // namespace
+
+int run_info(int argc, char** argv) {
+  std::string db;
+  po::options_description desc(
+      "usage: ivyctl info [--db FILE]\n\n"
+      "Shows what a recording holds: files and size, time span, message counts and\n"
+      "rates per sender, the most repeated messages, gaps and drops.\n\nOptions");
+  desc.add_options()("help,h", "show this help and exit")(
+      "db", po::value(&db)->value_name("FILE"),
+      "recording to read (default /var/lib/ivyd/ivyd.db if it exists, else ./ivyd.db)");
+  po::variables_map vm;
+  int exit_code = kExitOk;
+  const CommandSpec spec{"info", &desc, nullptr, nullptr,
+                         "Exit status: 0 success, 1 the recording cannot be read, 2 bad usage.\n"};
+  if (!parse_command_args(spec, argc, argv, vm, exit_code)) return exit_code;
+  if (db.empty()) db = default_db_path();
+  auto reader = storage::Reader::open(db);
+  if (!reader) {
+    std::cerr << "ivyctl info: " << db << ": " << reader.error().message << "\n";
+    return kExitFailure;
+  }
+  auto summary = reader->summary();
+  if (!summary) {
+    std::cerr << "ivyctl info: " << db << ": " << summary.error().message << "\n";
+    return kExitFailure;
+  }
+  print_summary(*summary);
+  return kExitOk;
+}
+
+}  // namespace ivy::ctl

@@ -1,0 +1,157 @@
+// ivyctl status / ivyctl who: ask the running daemon over its status socket.
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <iostream>
+
+#include <nlohmann/json.hpp>
+
+#include "core/result.hpp"
+#include "daemon/ivyctl/command_args.hpp"
+#include "daemon/ivyctl/commands.hpp"
+
+namespace po = boost::program_options;
+using nlohmann::json;
+
+namespace ivy::ctl {
+namespace {
+
+constexpr const char* kDefaultSocket = "/run/ivyd/ivyd.sock";
+
+// Connects, sends "status\n", reads the whole reply (the daemon closes).
+Result<std::string> fetch_status(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof addr.sun_path) return fail("socket path too long: " + path);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
+  timeval timeout{5, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    const int err = errno;
+    ::close(fd);
+    std::string hint = err == ENOENT || err == ECONNREFUSED ? " (is ivyd running? see status.path in its config)"
+                       : err == EACCES                       ? " (are you in the ivyd group?)"
+                                                             : "";
+    return fail("cannot connect to " + path + ": " + std::strerror(err) + hint);
+  }
+  const char request[] = "status\n";
+  (void)::send(fd, request, sizeof request - 1, MSG_NOSIGNAL);
+  std::string reply;
+  char buf[65536];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n > 0) {
+      reply.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      const int err = errno;
+      ::close(fd);
+      return fail("reading from " + path + ": " + std::strerror(err));
+    }
+    break;
+  }
+  ::close(fd);
+  return reply;
+}
+
+std::string s(const json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return "";
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+void print_status(const json& doc) {
+  std::cout << "ivyd " << s(doc, "version") << ", pid " << s(doc, "pid") << ", up " << s(doc, "uptime_s")
+            << " s, " << static_cast<long>(doc.value("message_rate", 0.0)) << " msg/s\n";
+  for (const auto& bus : doc.value("buses", json::array())) {
+    std::cout << "\nbus " << s(bus, "id") << ": " << s(bus, "spec") << " as '" << s(bus, "name") << "' (tcp port "
+              << s(bus, "tcp_port") << (bus.value("recording", false) ? ", recording" : "") << ")\n";
+    const auto& c = bus["counters"];
+    std::cout << "  received " << s(c, "messages_received") << ", sent " << s(c, "frames_sent") << " frames, dropped "
+              << s(c, "frames_dropped") << ", malformed " << s(c, "malformed_lines") << ", connect failures "
+              << s(c, "connect_failures") << "\n";
+    std::cout << "  peers:\n";
+    for (const auto& p : bus.value("peers", json::array())) {
+      std::cout << "    " << s(p, "name") << "@" << s(p, "host") << ":" << s(p, "port") << "  subs "
+                << s(p, "subscriptions") << ", queue " << s(p, "queued_bytes") << " B, dropped "
+                << s(p, "dropped_frames") << ", seen " << s(p, "last_seen_ms") << " ms ago"
+                << (p.value("ready", false) ? "" : " (handshaking)") << "\n";
+    }
+  }
+  const auto& r = doc["recorder"];
+  if (r.value("enabled", false)) {
+    std::cout << "\nrecorder: " << s(r, "path") << (r.value("available", true) ? "" : " (UNAVAILABLE)")
+              << "\n  written " << s(r, "written") << ", queued " << s(r, "queued") << " (peak "
+              << s(r, "peak_queued") << "), dropped " << s(r, "dropped") << ", lag " << s(r, "lag_ms") << " ms\n";
+    if (!s(r, "last_error").empty()) std::cout << "  last error: " << s(r, "last_error") << "\n";
+  } else {
+    std::cout << "\nrecorder: off\n";
+  }
+  for (const auto& b : doc.value("bridges", json::array())) {
+    std::cout << "bridge " << s(b, "id") << ": " << b.dump() << "\n";
+  }
+}
+
+void print_who(const json& doc) {
+  for (const auto& bus : doc.value("buses", json::array())) {
+    for (const auto& p : bus.value("peers", json::array())) {
+      std::cout << s(p, "name") << "\t" << s(p, "host") << ":" << s(p, "port") << "\t" << s(bus, "id") << "\t"
+                << s(p, "app_id") << "\n";
+    }
+  }
+}
+
+int run_status_like(const char* name, const char* caption, bool who, int argc, char** argv) {
+  std::string socket_path = kDefaultSocket;
+  bool as_json = false;
+  po::options_description desc(caption);
+  desc.add_options()("help,h", "show this help and exit")(
+      "socket", po::value(&socket_path)->value_name("PATH")->default_value(kDefaultSocket),
+      "the daemon's status socket (status.path in its config)")("json", po::bool_switch(&as_json),
+                                                                "print the daemon's JSON document");
+  po::variables_map vm;
+  int exit_code = kExitOk;
+  const CommandSpec spec{name, &desc, nullptr, nullptr,
+                         "Exit status: 0 success, 1 the daemon cannot be reached, 2 bad usage.\n"};
+  if (!parse_command_args(spec, argc, argv, vm, exit_code)) return exit_code;
+  auto reply = fetch_status(socket_path);
+  if (!reply) {
+    std::cerr << "ivyctl " << name << ": " << reply.error().message << "\n";
+    return kExitFailure;
+  }
+  const json doc = json::parse(*reply, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) {
+    std::cerr << "ivyctl " << name << ": the daemon's reply is not a status document\n";
+    return kExitFailure;
+  }
+  if (as_json) std::cout << doc.dump(2) << "\n";
+  else if (who) print_who(doc);
+  else print_status(doc);
+  return kExitOk;
+}
+
+}  // namespace
+
+int run_status(int argc, char** argv) {
+  return run_status_like("status",
+                         "usage: ivyctl status [--socket PATH] [--json]\n\n"
+                         "Shows the running daemon: buses, peers (subscriptions, queue, drops, last\n"
+                         "seen), message rate, recorder state and bridge links.\n\nOptions",
+                         false, argc, argv);
+}
+
+int run_who(int argc, char** argv) {
+  return run_status_like("who",
+                         "usage: ivyctl who [--socket PATH] [--json]\n\n"
+                         "Lists the agents on the daemon's buses now: name, address, bus, app-id.\n\nOptions",
+                         true, argc, argv);
+}
+
+}  // namespace ivy::ctl
