@@ -1,0 +1,169 @@
+#pragma once
+// Config: everything ivyd is told to do, as one plain value.
+//
+// Built by the loader (config_loader.hpp) from JSON, adjusted by the command
+// line (cli_overrides.hpp), compared on SIGHUP (config_diff.hpp). It holds no
+// resources and does no I/O; copying it is cheap enough for a reload.
+//
+// Every member initialiser below is the documented default (docs/config.md):
+// `Config{}` with one default bus is what ivyd runs on when there is no
+// config file at all, see default_config().
+//
+// Units are in the member names (`_bytes`) or in std::chrono types. A zero
+// duration or size means "off" where the comment says so.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/network.hpp"
+
+namespace ivy::config {
+
+// How captured groups are encoded in the MSG frames ivyd sends (§6.4):
+// `all-groups` sends every group (unmatched = empty argument); `strict-c`
+// leaves out trailing unmatched groups, as ivy-c does.
+enum class CaptureMode { kAllGroups, kStrictC };
+
+// What ivyd does when a peer sends it DIE: ignore it, or exit cleanly.
+enum class DiePolicy { kIgnore, kExit };
+
+enum class LogLevel { kDebug, kInfo, kNotice, kWarning, kError };
+
+// Bridge direction, seen from the bridge's local bus: `out` re-emits local
+// messages on the far side, `in` brings far messages onto the local bus.
+enum class BridgeDirection { kIn, kOut, kBoth };
+
+// `all` subscribes to everything on the source side, `interest` forwards only
+// what subscribers on the destination side asked for.
+enum class BridgeMode { kAll, kInterest };
+
+// `bus`: two buses joined by this ivyd. `link`: this ivyd and another ivyd
+// joined over TCP.
+enum class BridgeType { kBus, kLink };
+
+// Which side of an ivyd<->ivyd link opens the TCP connection.
+enum class LinkRole { kListen, kDial };
+
+struct BusConfig {
+  std::string id = "main";                    // unique; what bridges refer to
+  std::string spec = "127.255.255.255:2010";  // Ivy bus spec, [net[,net...]][:port]
+  std::string name = "ivyd";                  // agent name announced on the bus
+  std::optional<std::string> ready_message;   // sent to each peer after handshake
+  DiePolicy die_policy = DiePolicy::kIgnore;
+  CaptureMode capture_mode = CaptureMode::kAllGroups;
+  bool record = true;                     // record this bus's traffic
+  std::vector<std::string> static_peers;  // "host:port" agents dialled directly
+
+  bool operator==(const BusConfig&) const = default;
+};
+
+struct RecorderConfig {
+  bool enabled = true;
+  // Relative paths are resolved by the daemon against its state directory
+  // ($STATE_DIRECTORY under systemd, else the working directory).
+  std::string path = "ivyd.db";
+  std::uint32_t queue_size = 65536;              // messages waiting for the writer thread
+  std::uint32_t batch_rows = 2000;               // waiting rows that wake the writer
+  std::chrono::milliseconds batch_interval{50};  // write at least this often (<= 100 ms)
+  std::uint64_t rotate_bytes = 0;                // start a new file past this size; 0 = off
+  std::chrono::seconds rotate_interval{0};       // start a new file this often; 0 = off
+  std::chrono::seconds retain_duration{0};       // delete rotated files older than this; 0 = off
+  std::uint64_t retain_bytes = 0;                // keep rotated files under this total; 0 = off
+
+  bool operator==(const RecorderConfig&) const = default;
+};
+
+// TCP settings of an ivyd<->ivyd bridge.
+struct LinkConfig {
+  LinkRole role = LinkRole::kDial;
+  std::string listen;                               // "host:port" to bind (role listen)
+  std::vector<std::string> dial;                    // "host:port" tried in order (role dial)
+  std::string token;                                // shared secret, inline...
+  std::string token_file;                           // ...or read by the daemon from this file
+  std::chrono::milliseconds reconnect_min{1000};    // first backoff delay
+  std::chrono::milliseconds reconnect_max{30000};   // backoff ceiling (jittered)
+  std::chrono::seconds keepalive{15};               // idle ping interval; 0 = off
+  std::uint64_t outage_buffer_bytes = 1024 * 1024;  // kept while down; 0 = drop
+
+  bool operator==(const LinkConfig&) const = default;
+};
+
+struct BridgeConfig {
+  std::string id;  // unique, required
+  bool enabled = true;
+  BridgeType type = BridgeType::kBus;
+  std::string bus;       // local bus id, required
+  std::string peer_bus;  // far bus id (type bus only)
+  BridgeDirection direction = BridgeDirection::kBoth;
+  BridgeMode mode = BridgeMode::kAll;
+  // Filters see the text as it is on the side it comes from, in either
+  // direction: a message is carried if it matches some include pattern (or
+  // include is empty) and no exclude pattern. PCRE2, unanchored.
+  std::vector<std::string> include;
+  std::vector<std::string> exclude;
+  std::string add_prefix;    // prepended to messages carried out (local -> far)
+  std::string strip_prefix;  // removed from messages carried in (far -> local)
+                             // that start with it
+  std::string local_name;    // agent name on the local bus; "" = bus name
+  std::string remote_name;   // agent name on the far side; "" = its default
+  LinkConfig link;           // type link only
+
+  bool operator==(const BridgeConfig&) const = default;
+};
+
+struct LimitsConfig {
+  std::uint64_t max_frame_bytes = 16 * 1024 * 1024;  // longer lines are dropped
+  std::uint32_t max_subscriptions_per_peer = 10000;
+  std::uint32_t max_peers = 1024;                    // per bus
+  std::uint64_t peer_queue_bytes = 8 * 1024 * 1024;  // outbound, per peer
+  std::chrono::seconds stall_timeout{30};            // close a peer whose queue stays full
+  std::chrono::seconds tcp_keepalive{60};            // TCP_KEEPIDLE for half-open links; 0 = off
+
+  bool operator==(const LimitsConfig&) const = default;
+};
+
+struct StatusConfig {
+  bool enabled = true;
+  std::string path = "/run/ivyd/ivyd.sock";
+  std::uint32_t mode = 0660;   // permission bits of the socket file
+  std::string group = "ivyd";  // "" = leave the daemon's group
+
+  bool operator==(const StatusConfig&) const = default;
+};
+
+struct LoggingConfig {
+  LogLevel level = LogLevel::kInfo;
+
+  bool operator==(const LoggingConfig&) const = default;
+};
+
+struct Config {
+  std::vector<BusConfig> buses;  // at least one after loading
+  RecorderConfig recorder;
+  std::vector<BridgeConfig> bridges;
+  LimitsConfig limits;
+  std::vector<Network> allowed_networks;  // empty = every peer address allowed
+  StatusConfig status;
+  LoggingConfig logging;
+
+  bool operator==(const Config&) const = default;
+};
+
+// The configuration with no file: one bus "main" on 127.255.255.255:2010,
+// recorded to ivyd.db, every other member at its default.
+Config default_config();
+
+// Names as written in JSON ("all-groups", "exit", "warning", ...).
+std::string_view to_string(CaptureMode value);
+std::string_view to_string(DiePolicy value);
+std::string_view to_string(LogLevel value);
+std::string_view to_string(BridgeDirection value);
+std::string_view to_string(BridgeMode value);
+std::string_view to_string(BridgeType value);
+std::string_view to_string(LinkRole value);
+
+}  // namespace ivy::config

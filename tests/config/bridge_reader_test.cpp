@@ -1,0 +1,119 @@
+// Tests read_bridges (bridge_reader.cpp, declared in config_reader.hpp).
+#include <gtest/gtest.h>
+
+#include "config/config_reader.hpp"
+
+namespace ivy::config {
+namespace {
+
+struct Read {
+  std::vector<BridgeConfig> bridges;
+  ConfigProblems problems;
+};
+
+Read read(const std::string& bridges_json) {
+  std::string text = "{\"bridges\": " + bridges_json + "}";
+  JsonPositions positions = JsonPositions::index(text);
+  ProblemSink sink("t.json", &positions);
+  Read result;
+  result.bridges = read_config(nlohmann::json::parse(text), sink).bridges;
+  result.problems = sink.take();
+  return result;
+}
+
+std::vector<std::string> messages(const ConfigProblems& problems) {
+  std::vector<std::string> out;
+  for (const auto& p : problems) out.push_back(p.path + ": " + p.message);
+  return out;
+}
+
+TEST(BridgeReader, ReadsEveryBusBridgeKey) {
+  Read r = read(R"([{"id": "b1", "enabled": false, "type": "bus", "bus": "lab", "peer_bus": "ops",
+      "direction": "out", "mode": "interest", "include": ["^A"], "exclude": ["^A B"],
+      "add_prefix": "LAB ", "strip_prefix": "OPS ", "local_name": "l", "remote_name": "r"}])");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  const BridgeConfig& b = r.bridges.at(0);
+  EXPECT_EQ(b.id, "b1");
+  EXPECT_FALSE(b.enabled);
+  EXPECT_EQ(b.type, BridgeType::kBus);
+  EXPECT_EQ(b.bus, "lab");
+  EXPECT_EQ(b.peer_bus, "ops");
+  EXPECT_EQ(b.direction, BridgeDirection::kOut);
+  EXPECT_EQ(b.mode, BridgeMode::kInterest);
+  EXPECT_EQ(b.include, std::vector<std::string>{"^A"});
+  EXPECT_EQ(b.exclude, std::vector<std::string>{"^A B"});
+  EXPECT_EQ(b.add_prefix, "LAB ");
+  EXPECT_EQ(b.strip_prefix, "OPS ");
+  EXPECT_EQ(b.local_name, "l");
+  EXPECT_EQ(b.remote_name, "r");
+}
+
+TEST(BridgeReader, ReadsEveryLinkKey) {
+  Read r = read(R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "dial",
+      "dial": ["a:1", "[::1]:2"], "token": "0123456789abcdef", "reconnect_min_ms": 500,
+      "reconnect_max_ms": "1m", "keepalive_seconds": 5, "outage_buffer_bytes": "2MiB"}}])");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  const LinkConfig& link = r.bridges.at(0).link;
+  EXPECT_EQ(r.bridges[0].type, BridgeType::kLink);
+  EXPECT_EQ(link.role, LinkRole::kDial);
+  EXPECT_EQ(link.dial, (std::vector<std::string>{"a:1", "[::1]:2"}));
+  EXPECT_EQ(link.token, "0123456789abcdef");
+  EXPECT_EQ(link.reconnect_min.count(), 500);
+  EXPECT_EQ(link.reconnect_max.count(), 60000);
+  EXPECT_EQ(link.keepalive.count(), 5);
+  EXPECT_EQ(link.outage_buffer_bytes, 2u << 20);
+}
+
+TEST(BridgeReader, DefaultsForOptionalKeys) {
+  Read r = read(R"([{"id": "x", "type": "bus", "bus": "a", "peer_bus": "b"}])");
+  ASSERT_TRUE(r.problems.empty());
+  EXPECT_TRUE(r.bridges[0].enabled);
+  EXPECT_EQ(r.bridges[0].direction, BridgeDirection::kBoth);
+  EXPECT_EQ(r.bridges[0].mode, BridgeMode::kAll);
+}
+
+TEST(BridgeReader, RequiredKeysAreReported) {
+  Read r = read(R"([{}])");
+  EXPECT_EQ(messages(r.problems),
+            (std::vector<std::string>{"bridges[0].id: missing required key \"id\"",
+                                      "bridges[0].bus: missing required key \"bus\"",
+                                      "bridges[0].type: missing required key \"type\""}));
+}
+
+TEST(BridgeReader, TypeDecidesWhichKeysAreAllowed) {
+  Read r = read(R"([{"id": "x", "type": "bus", "bus": "a", "link": {}},
+                    {"id": "y", "type": "link", "bus": "a", "peer_bus": "b"}])");
+  EXPECT_EQ(messages(r.problems),
+            (std::vector<std::string>{
+                "bridges[0].peer_bus: missing required key \"peer_bus\"",
+                "bridges[0].link: not allowed for type \"bus\" (only for type \"link\")",
+                "bridges[1].peer_bus: not allowed for type \"link\" (only for type \"bus\")",
+                "bridges[1].link: missing required key \"link\""}));
+}
+
+TEST(BridgeReader, RoleDecidesListenOrDial) {
+  Read r = read(R"([{"id": "x", "type": "link", "bus": "a",
+      "link": {"role": "listen", "dial": ["h:1"], "token": "t", "token_file": "/f"}}])");
+  EXPECT_EQ(messages(r.problems),
+            (std::vector<std::string>{
+                "bridges[0].link.listen: missing required key \"listen\"",
+                "bridges[0].link.dial: not allowed when role is \"listen\"",
+                "bridges[0].link.token_file: give either \"token\" or \"token_file\", not both"}));
+}
+
+TEST(BridgeReader, UnknownTypeDoesNotCascade) {
+  Read r = read(R"([{"id": "x", "type": "tcp", "bus": "a", "link": {}}])");
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].message, "\"tcp\": must be one of \"bus\", \"link\"");
+}
+
+TEST(BridgeReader, LinkWithoutTokenIsReported) {
+  Read r =
+      read(R"([{"id": "x", "type": "link", "bus": "a", "link": {"role": "dial", "dial": []}}])");
+  EXPECT_EQ(messages(r.problems),
+            (std::vector<std::string>{
+                "bridges[0].link.token: missing required key \"token\" (or \"token_file\")"}));
+}
+
+}  // namespace
+}  // namespace ivy::config
