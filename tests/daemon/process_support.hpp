@@ -1,0 +1,128 @@
+#pragma once
+// Test support for end-to-end tests that start the real executables
+// (build/bin/ivyd, build/bin/ivyctl): child processes with a deadline,
+// temporary directories, file reading. Header-only.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+extern char** environ;
+
+namespace ivy::test {
+
+inline std::string bin_path(const std::string& name) { return std::string(IVYD_TEST_BIN_DIR) + "/" + name; }
+
+inline std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+// A fresh directory under /tmp, removed with everything in it.
+struct TempDir {
+  TempDir() {
+    char pattern[] = "/tmp/ivyd-test-XXXXXX";
+    path = ::mkdtemp(pattern);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string file(const std::string& name) const { return path + "/" + name; }
+  std::string path;
+};
+
+// A child process; killed (SIGKILL) if still running when destroyed.
+class ChildProcess {
+ public:
+  ChildProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
+               const std::string& stderr_path, const std::string& stdin_path = "/dev/null") {
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~ChildProcess() {
+    if (running()) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+  }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  bool started() const { return pid_ > 0; }
+  bool running() const { return pid_ > 0 && !status_; }
+  pid_t pid() const { return pid_; }
+  void signal(int signo) const {
+    if (running()) ::kill(pid_, signo);
+  }
+
+  // The exit code (or 128 + signal), or nullopt if still running after `timeout`.
+  std::optional<int> wait_for(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!status_) {
+      int raw = 0;
+      const pid_t r = ::waitpid(pid_, &raw, WNOHANG);
+      if (r == pid_) {
+        status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+        break;
+      }
+      if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return status_;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  std::optional<int> status_;
+};
+
+// Runs a command to completion (bounded); returns its exit code, stdout in `out`.
+inline int run_command(const std::vector<std::string>& argv, std::string* out = nullptr, std::string* err = nullptr,
+                       std::chrono::milliseconds timeout = std::chrono::seconds(20)) {
+  TempDir dir;
+  ChildProcess child(argv, dir.file("out"), dir.file("err"));
+  const auto code = child.wait_for(timeout);
+  if (out) *out = read_text_file(dir.file("out"));
+  if (err) *err = read_text_file(dir.file("err"));
+  return code.value_or(-1);
+}
+
+// Polls `done` every 20 ms until true or `timeout`.
+template <class F>
+bool eventually(F done, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= deadline) return done();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+}  // namespace ivy::test
