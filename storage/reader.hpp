@@ -1,0 +1,49 @@
+#pragma once
+// Reader: the read API ivyctl is built on. Opens a recording read-only and
+// queries it; works while ivyd is writing it (WAL: a reader sees every
+// committed batch and never blocks the writer).
+//
+// `path` may be one recording file, or the configured path of a recording
+// set (see file_set.hpp), in which case every file of the set is read, oldest
+// first, and the list is refreshed on every call (rotation, retention).
+//
+//   auto reader = Reader::open("/var/lib/ivyd/ivyd.db");
+//   QueryFilter f; f.since_ns = ...; f.kinds = kind_bit(EntryKind::kMsg);
+//   for (;;) {                         // --follow
+//     auto r = reader->query(f);
+//     print(r->entries); f.after = r->next; sleep(500ms);
+//   }
+//
+// Thread: one thread at a time; every call opens its own connections.
+
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "storage/query.hpp"
+#include "storage/summary.hpp"
+
+namespace ivy::storage {
+
+class Reader {
+ public:
+  static Result<Reader> open(const std::string& path);
+
+  // Entries matching `filter`, in time order, continuing after filter.after.
+  // Fails on a bad text regexp or an unreadable file.
+  Result<QueryResult> query(const QueryFilter& filter) const;
+
+  // Counts, rates, busiest texts, gaps: see summary.hpp.
+  Result<Summary> summary() const;
+
+  // The files read, oldest first.
+  std::vector<std::string> files() const;
+
+ private:
+  explicit Reader(std::string path, bool is_set) : path_(std::move(path)), is_set_(is_set) {}
+
+  std::string path_;
+  bool is_set_;
+};
+
+}  // namespace ivy::storage

@@ -1,1 +1,0 @@
-// Placeholder: the storage layer is being written.

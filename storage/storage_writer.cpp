@@ -1,0 +1,224 @@
+#include "storage/storage_writer.hpp"
+
+#include <filesystem>
+
+#include "storage/clock.hpp"
+#include "storage/retention.hpp"
+#include "storage/schema.hpp"
+
+namespace ivy::storage {
+namespace {
+
+constexpr std::int64_t kNsPerMs = 1'000'000;
+constexpr std::int64_t kRetentionPeriodNs = 60'000 * kNsPerMs;
+
+template <class Duration>
+std::int64_t ns(Duration d) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(d).count();
+}
+
+}  // namespace
+
+StorageWriter::StorageWriter(SqliteRecorderOptions options)
+    : options_(std::move(options)),
+      clock_(options_.clock ? options_.clock : &SystemClock::instance()),
+      files_(options_.path) {}
+
+StorageWriter::~StorageWriter() { finish(); }
+
+Stamp StorageWriter::now() const { return clock_->now(); }
+
+void StorageWriter::start() {
+  open_file(/*reuse=*/true);
+  retain();
+}
+
+void StorageWriter::report(LogLevel level, const std::string& text) {
+  if (level >= LogLevel::kWarning) {
+    if (text == repeating_) return;  // said already, nothing worked since: no log flood
+    repeating_ = text;
+    std::lock_guard lock(mutex_);
+    stats_.last_error = text;
+  }
+  if (options_.log) options_.log(level, text);
+}
+
+void StorageWriter::set_available(bool available) {
+  if (available) repeating_.clear();
+  std::lock_guard lock(mutex_);
+  stats_.available = available;
+}
+
+void StorageWriter::open_file(bool reuse) {
+  const auto newest = files_.newest();
+  if (reuse && newest) {
+    std::error_code ec;
+    const bool full = options_.rotate_bytes != 0 &&
+                      std::filesystem::file_size(*newest, ec) >= options_.rotate_bytes;
+    if (!full && try_open(*newest)) return;
+    if (next_retry_mono_ > now().mono_ns) return;  // hard failure: retry later
+  }
+  try_open(files_.new_file_path(now().wall_ns));
+}
+
+bool StorageWriter::try_open(const std::string& path) {
+  const Stamp t = now();
+  auto opened = RecordingFile::open(path, options_.meta, t.wall_ns, live_);
+  if (!opened) {
+    const Error& e = opened.error();
+    if (is_corruption(e.code)) {
+      auto moved = files_.move_aside(path, t.wall_ns);
+      report(LogLevel::kError, "recording file " + path + " is corrupt (" + e.message +
+                                   "); moved aside to " + (moved ? *moved : moved.error().message));
+      return false;  // caller starts a new file
+    }
+    if (e.code == kNewerSchema) {
+      report(LogLevel::kWarning, path + ": " + e.message + "; starting a new file");
+      return false;
+    }
+    report(LogLevel::kError, "cannot record to " + path + ": " + e.message +
+                                 " (records are dropped until it works; retrying)");
+    next_retry_mono_ = t.mono_ns + ns(options_.retry_interval);
+    set_available(false);
+    return false;
+  }
+  file_ = std::move(*opened);
+  file_started_mono_ = t.mono_ns;
+  if (auto linked = files_.link_current(path); !linked) {
+    report(LogLevel::kWarning, linked.error().message);
+  }
+  set_available(true);
+  {
+    std::lock_guard lock(mutex_);
+    ++stats_.files;
+    stats_.current_file = path;
+  }
+  report(LogLevel::kInfo, "recording to " + path);
+  return true;
+}
+
+bool StorageWriter::ensure_open() {
+  if (file_) return true;
+  if (now().mono_ns < next_retry_mono_) return false;
+  open_file(first_open_);
+  return file_ != nullptr;
+}
+
+bool StorageWriter::process(const std::vector<Record>& batch) {
+  for (const Record& r : batch) live_.apply(r);
+  if (!ensure_open()) {
+    drop(batch);
+    return false;
+  }
+  if (pending_gap_.dropped != 0) {
+    if (!store({Record{pending_gap_}})) {
+      drop(batch);
+      return false;
+    }
+    report(LogLevel::kInfo, "recording resumed; " + std::to_string(pending_gap_.dropped) +
+                                " records were lost");
+    pending_gap_ = {};
+  }
+  const bool ok = store(batch);
+  if (!ok) drop(batch);
+  rotate_if_due();
+  return ok;
+}
+
+bool StorageWriter::store(const std::vector<Record>& batch) {
+  if (batch.empty()) return true;
+  auto status = file_->write(batch);
+  if (!status) {
+    on_write_error(status.error());
+    return false;
+  }
+  const std::int64_t lag = now().mono_ns - stamp_of(batch.front()).mono_ns;
+  repeating_.clear();
+  std::lock_guard lock(mutex_);
+  stats_.written += batch.size();
+  ++stats_.batches;
+  stats_.lag_ns = lag;
+  stats_.available = true;
+  return true;
+}
+
+void StorageWriter::on_write_error(const Error& error) {
+  const int primary = error.code & 0xff;
+  const std::string path = file_->path();
+  if (is_corruption(error.code)) {
+    close_file();
+    auto moved = files_.move_aside(path, now().wall_ns);
+    report(LogLevel::kError, "recording file " + path + " is corrupt (" + error.message +
+                                 "); moved aside to " + (moved ? *moved : moved.error().message));
+    first_open_ = false;
+    next_retry_mono_ = 0;  // start a new file with the next batch
+    return;
+  }
+  report(LogLevel::kError, "cannot write to " + path + ": " + error.message);
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL) return;
+  close_file();  // read-only, I/O error...: reopen later
+  next_retry_mono_ = now().mono_ns + ns(options_.retry_interval);
+  set_available(false);
+}
+
+void StorageWriter::drop(const std::vector<Record>& batch) {
+  if (batch.empty()) return;
+  if (pending_gap_.dropped == 0) pending_gap_.from = stamp_of(batch.front());
+  pending_gap_.to = stamp_of(batch.back());
+  pending_gap_.dropped += batch.size();
+  std::lock_guard lock(mutex_);
+  stats_.dropped += batch.size();
+}
+
+void StorageWriter::close_file() {
+  if (!file_) return;
+  (void)file_->stop(now().wall_ns);
+  file_.reset();
+}
+
+void StorageWriter::rotate_if_due() {
+  if (!file_) return;
+  const bool by_size =
+      options_.rotate_bytes != 0 && file_->size_bytes() >= options_.rotate_bytes;
+  const bool by_age = options_.rotate_after.count() != 0 &&
+                      now().mono_ns - file_started_mono_ >= ns(options_.rotate_after);
+  if (!by_size && !by_age) return;
+  close_file();
+  open_file(/*reuse=*/false);
+  next_retention_mono_ = 0;
+  retain();
+}
+
+void StorageWriter::retain() {
+  const RetentionPolicy policy{ns(options_.retain_for), options_.retain_bytes};
+  const Stamp t = now();
+  if ((policy.max_age_ns == 0 && policy.max_bytes == 0) || t.mono_ns < next_retention_mono_) {
+    return;
+  }
+  next_retention_mono_ = t.mono_ns + kRetentionPeriodNs;
+  const std::string current = file_ ? file_->path() : std::string();
+  for (const auto& path : files_to_delete(files_.files(), current, t.wall_ns, policy)) {
+    auto removed = files_.remove(path);
+    report(removed ? LogLevel::kInfo : LogLevel::kWarning,
+           removed ? "retention: deleted " + path : removed.error().message);
+  }
+}
+
+void StorageWriter::tick() {
+  if (!file_ && now().mono_ns >= next_retry_mono_) ensure_open();
+  rotate_if_due();
+  retain();
+}
+
+void StorageWriter::finish() {
+  close_file();
+  std::lock_guard lock(mutex_);
+  stats_.available = false;
+}
+
+WriterStats StorageWriter::stats() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+}  // namespace ivy::storage

@@ -1,0 +1,239 @@
+#include "storage/sqlite_recorder.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+
+#include <gtest/gtest.h>
+
+#include "storage/file_set.hpp"
+#include "tests/storage/test_support.hpp"
+
+namespace ivy::storage {
+namespace {
+
+using namespace testing;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+class SqliteRecorderTest : public ::testing::Test {
+ protected:
+  SqliteRecorderOptions options() {
+    SqliteRecorderOptions o;
+    o.path = dir_.file("ivyd.db");
+    o.meta = RecordingMeta{"host", "127:2010", "test", "digest"};
+    o.batch_interval = 20ms;
+    o.retry_interval = 50ms;
+    o.log = [this](LogLevel, const std::string& line) {
+      std::lock_guard lock(log_mutex_);
+      log_ += line + "\n";
+    };
+    return o;
+  }
+  std::string log() {
+    std::lock_guard lock(log_mutex_);
+    return log_;
+  }
+  std::int64_t count(const char* sql) { return query_int(dir_.file("ivyd.db"), sql); }
+  static void append_messages(RecordSink& sink, int n, int first = 0) {
+    for (int i = first; i < first + n; ++i) {
+      ASSERT_TRUE(sink.try_append(message(1, "m" + std::to_string(i), i, {{2, 1}})));
+    }
+  }
+
+  TempDir dir_;
+  std::mutex log_mutex_;
+  std::string log_;
+};
+
+TEST_F(SqliteRecorderTest, CommitsRecordsInBatches) {
+  auto o = options();
+  o.batch_rows = 100;
+  SqliteRecorder rec(o);
+  ASSERT_TRUE(rec.try_append(join(1, "A")));
+  append_messages(rec, 1000);
+  ASSERT_TRUE(rec.flush(5s));
+  const SinkStats s = rec.stats();
+  EXPECT_EQ(s.written, 1001u);
+  EXPECT_GE(s.batches, 1u);
+  EXPECT_LT(s.batches, 1001u);
+  EXPECT_EQ(count("SELECT count(*) FROM message"), 1000);
+  EXPECT_EQ(count("SELECT count(*) FROM receiver"), 1000);
+  EXPECT_NE(log().find("recording to"), std::string::npos);
+}
+
+TEST_F(SqliteRecorderTest, CommitsWithin100MsUnderLightTraffic) {
+  auto o = options();
+  o.batch_interval = 50ms;
+  SqliteRecorder rec(o);
+  ASSERT_TRUE(wait_until([&] { return rec.stats().files == 1; }));
+  const auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(rec.try_append(message(1, "lonely", 1)));
+  ASSERT_TRUE(wait_until([&] { return count("SELECT count(*) FROM message") == 1; }, 2s));
+  EXPECT_LE(std::chrono::steady_clock::now() - start, 100ms);
+}
+
+TEST_F(SqliteRecorderTest, WhenQueueIsFullDropsThenWritesGap) {
+  auto o = options();
+  o.queue_capacity = 10;
+  o.batch_rows = 1'000'000;  // only the timer wakes the writer
+  o.batch_interval = 100ms;
+  SqliteRecorder rec(o);
+  int accepted = 0;
+  for (int i = 0; i < 1000; ++i) accepted += rec.try_append(message(1, "x", i + 1));
+  ASSERT_LT(accepted, 1000);
+  ASSERT_TRUE(rec.flush(5s));
+  ASSERT_TRUE(rec.try_append(message(1, "after", 5000)));
+  ASSERT_TRUE(rec.flush(5s));
+  const auto dropped = static_cast<std::int64_t>(1000 - accepted);
+  EXPECT_EQ(rec.stats().dropped, static_cast<std::uint64_t>(dropped));
+  EXPECT_EQ(count("SELECT code FROM event WHERE kind = 'gap'"), dropped);
+  EXPECT_EQ(count("SELECT end_ns FROM event WHERE kind = 'gap'"), 5000);
+}
+
+TEST_F(SqliteRecorderTest, TryAppendNeverBlocksWhileDatabaseIsLocked) {
+  SqliteRecorder rec(options());
+  ASSERT_TRUE(rec.try_append(join(1, "A")));
+  ASSERT_TRUE(rec.flush(5s));
+  auto locker = Database::open(rec.current_file(), OpenMode::kReadWriteCreate);
+  ASSERT_TRUE(locker);
+  ASSERT_TRUE(locker->exec("BEGIN EXCLUSIVE"));
+  auto worst = std::chrono::nanoseconds(0);
+  const auto end = std::chrono::steady_clock::now() + 600ms;
+  for (int i = 0; std::chrono::steady_clock::now() < end; ++i) {
+    const auto t0 = std::chrono::steady_clock::now();
+    rec.try_append(message(1, "x", i));
+    worst = std::max(worst, std::chrono::steady_clock::now() - t0);
+  }
+  EXPECT_LT(worst, 50ms);  // generous: a shared 2-core machine may preempt us
+  ASSERT_TRUE(wait_until([&] { return !rec.stats().last_error.empty(); }));
+  EXPECT_NE(rec.stats().last_error.find("locked"), std::string::npos) << rec.stats().last_error;
+  ASSERT_TRUE(locker->exec("COMMIT"));
+  ASSERT_TRUE(wait_until([&] { return rec.try_append(message(1, "after", 1)); }));
+  ASSERT_TRUE(wait_until([&] { return count("SELECT count(*) FROM event WHERE kind = 'gap'") >= 1; }));
+  EXPECT_GT(rec.stats().dropped, 0u);
+}
+
+TEST_F(SqliteRecorderTest, UnwritablePathIsReportedAndRecordingResumesWhenFixed) {
+  std::ofstream(dir_.file("blocker")) << "not a directory";
+  auto o = options();
+  o.path = dir_.file("blocker/ivyd.db");
+  SqliteRecorder rec(o);
+  ASSERT_TRUE(wait_until([&] { return !rec.stats().last_error.empty(); }));
+  EXPECT_FALSE(rec.stats().available);
+  EXPECT_NE(log().find("cannot record to " + dir_.file("blocker/")), std::string::npos) << log();
+  EXPECT_TRUE(rec.try_append(message(1, "lost", 1)));  // queued, then dropped
+  ASSERT_TRUE(wait_until([&] { return rec.stats().dropped == 1; }));
+  fs::remove(dir_.file("blocker"));
+  fs::create_directory(dir_.file("blocker"));
+  ASSERT_TRUE(wait_until([&] { return rec.stats().available; }));
+  ASSERT_TRUE(rec.try_append(message(1, "kept", 2)));
+  ASSERT_TRUE(rec.flush(5s));
+  EXPECT_EQ(query_int(o.path, "SELECT count(*) FROM message"), 1);
+  EXPECT_EQ(query_int(o.path, "SELECT code FROM event WHERE kind = 'gap'"), 1);
+}
+
+TEST_F(SqliteRecorderTest, CorruptFileIsMovedAsideAndRecordingResumes) {
+  std::string first;
+  {
+    SqliteRecorder rec(options());
+    append_messages(rec, 10);
+    ASSERT_TRUE(rec.flush(5s));
+    first = rec.current_file();
+  }
+  std::ofstream(first, std::ios::binary | std::ios::trunc) << std::string(8192, 'G');
+  SqliteRecorder rec(options());
+  append_messages(rec, 5);
+  ASSERT_TRUE(rec.flush(5s));
+  EXPECT_TRUE(fs::exists(rec.current_file()));
+  EXPECT_EQ(count("SELECT count(*) FROM message"), 5);
+  EXPECT_NE(log().find("corrupt"), std::string::npos) << log();
+  int aside = 0;
+  for (const auto& e : fs::directory_iterator(dir_.path())) {
+    aside += e.path().string().find(".corrupt-") != std::string::npos;
+  }
+  EXPECT_GE(aside, 1);
+}
+
+TEST_F(SqliteRecorderTest, AppendsToNewestFileOnRestart) {
+  for (int run = 0; run < 2; ++run) {
+    SqliteRecorder rec(options());
+    append_messages(rec, 10, run * 10);
+    rec.close();
+  }
+  EXPECT_EQ(FileSet(dir_.file("ivyd.db")).files().size(), 1u);
+  EXPECT_EQ(count("SELECT count(*) FROM recordings WHERE stopped_ns IS NOT NULL"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM message"), 20);
+}
+
+TEST_F(SqliteRecorderTest, RotatesBySize) {
+  auto o = options();
+  o.rotate_bytes = 64 * 1024;
+  o.batch_rows = 200;
+  SqliteRecorder rec(o);
+  ASSERT_TRUE(rec.try_append(join(1, "A")));
+  for (int i = 0; i < 10; ++i) {
+    append_messages(rec, 300, i * 300);
+    ASSERT_TRUE(rec.flush(5s));
+  }
+  const auto files = FileSet(o.path).files();
+  EXPECT_GE(files.size(), 3u);
+  std::int64_t total = 0;
+  for (const auto& f : files) {
+    total += query_int(f.path, "SELECT count(*) FROM message");
+    // Every file knows agent A, so its messages name their sender.
+    EXPECT_EQ(query_int(f.path, "SELECT count(*) FROM agent WHERE name = 'A'"), 1) << f.path;
+  }
+  EXPECT_EQ(total, 3000);
+  EXPECT_EQ(rec.stats().files, files.size());
+}
+
+TEST_F(SqliteRecorderTest, RotatesByDurationWithInjectedClock) {
+  FakeClock clock;
+  auto o = options();
+  o.clock = &clock;
+  o.rotate_after = 60s;
+  SqliteRecorder rec(o);
+  ASSERT_TRUE(rec.try_append(join(1, "A")));
+  ASSERT_TRUE(rec.try_append(bind(1, 3, "^x", 2)));
+  ASSERT_TRUE(rec.flush(5s));
+  const std::string first = rec.current_file();
+  clock.advance_s(61);
+  ASSERT_TRUE(wait_until([&] { return rec.current_file() != first; }));
+  ASSERT_TRUE(rec.try_append(message(1, "x", 3, {{1, 3}})));
+  ASSERT_TRUE(rec.flush(5s));
+  EXPECT_EQ(rec.current_file(), dir_.file("ivyd-20261125-100101.db"));
+  EXPECT_EQ(count("SELECT count(*) FROM subscription WHERE pattern = '^x'"), 1);
+  EXPECT_EQ(query_int(first, "SELECT count(*) FROM recordings WHERE stopped_ns IS NOT NULL"), 1);
+}
+
+TEST_F(SqliteRecorderTest, RetentionDeletesFilesOlderThanMaxAge) {
+  FakeClock clock;
+  auto o = options();
+  o.clock = &clock;
+  o.rotate_after = 3600s;
+  o.retain_for = 86400s;
+  SqliteRecorder rec(o);
+  ASSERT_TRUE(wait_until([&] { return rec.stats().files == 1; }));
+  clock.advance_s(2 * 3600);
+  ASSERT_TRUE(wait_until([&] { return rec.stats().files == 2; })) << log();
+  ASSERT_EQ(FileSet(o.path).files().size(), 2u);
+  clock.advance_s(3 * 86400);  // the files' mtimes are real "now": now 3 days old
+  ASSERT_TRUE(wait_until([&] { return rec.stats().files == 3; }));
+  ASSERT_TRUE(wait_until([&] { return FileSet(o.path).files().size() == 1; }));
+  EXPECT_EQ(FileSet(o.path).files()[0].path, rec.current_file());
+  EXPECT_NE(log().find("retention: deleted"), std::string::npos);
+}
+
+TEST_F(SqliteRecorderTest, CloseMarksRecordingStoppedAndRefusesRecords) {
+  SqliteRecorder rec(options());
+  append_messages(rec, 3);
+  rec.close();
+  rec.close();
+  EXPECT_FALSE(rec.try_append(message(1, "late", 9)));
+  EXPECT_EQ(count("SELECT count(*) FROM message"), 3);
+  EXPECT_EQ(count("SELECT count(*) FROM recordings WHERE stopped_ns IS NOT NULL"), 1);
+}
+
+}  // namespace
+}  // namespace ivy::storage
