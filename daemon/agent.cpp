@@ -527,6 +527,28 @@ void Agent::receivers_of(std::string_view text, PeerKey sender, std::vector<Subs
   });
 }
 
+void Agent::set_link_limits(TcpPeer::Options link, PeerLimits peer_limits, std::size_t max_peers) {
+  options_.link = link;
+  options_.peer_limits = peer_limits;
+  options_.max_peers = max_peers;
+}
+
+std::size_t Agent::set_allow_peer(std::function<bool(const asio::ip::address&)> allow_peer) {
+  options_.allow_peer = std::move(allow_peer);
+  if (!options_.allow_peer) return 0;
+  std::vector<std::shared_ptr<TcpPeer>> refused;
+  for (const auto& [key, link] : links_) {
+    if (!options_.allow_peer(link->io->remote().address())) refused.push_back(link->io);
+  }
+  for (auto& io : refused) {
+    ++counters_.denied_peers;
+    log_.warning("closing the link to " + endpoint_text(io->remote().address(), io->remote().port()) +
+                 ": address no longer in allowed_networks");
+    io->stop(CloseReason::kLocal);
+  }
+  return refused.size();
+}
+
 // --- introspection -----------------------------------------------------------
 
 PeerInfo Agent::info_of(const Link& link) const {

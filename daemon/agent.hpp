@@ -150,6 +150,12 @@ class Agent final : private TcpPeer::Handler {
   std::vector<PeerKey> find_peers(std::string_view name) const;
   std::size_t peer_count() const { return links_.size(); }
 
+  // Limits for links made from now on; existing links keep theirs (reload).
+  void set_link_limits(TcpPeer::Options link, PeerLimits peer_limits, std::size_t max_peers);
+  // A new address filter: checked for every new link, and existing links
+  // from addresses it refuses are closed now. Returns how many were closed.
+  std::size_t set_allow_peer(std::function<bool(const asio::ip::address&)> allow_peer);
+
   // Who gets the events; may be set after construction, before start().
   void set_listener(AgentListener* listener) { listener_ = listener; }
 

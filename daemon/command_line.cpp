@@ -2,11 +2,13 @@
 
 #include <sys/stat.h>
 
+#include <cstdlib>
 #include <iostream>
 
 #include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
+#include "core/bus_spec.hpp"
 
 namespace po = boost::program_options;
 
@@ -82,9 +84,14 @@ std::optional<DaemonSetup> load_setup(const CommandLine& cl, Logger& log, int& e
   setup.overrides = cl.overrides;
   std::string path = cl.config_path;
   if (path.empty() && file_exists(std::string(config::kDefaultConfigPath))) path = config::kDefaultConfigPath;
+  // Without a file the bus comes from the environment, as for any Ivy agent.
+  if (path.empty() && setup.overrides.buses.empty()) {
+    const std::string bus = resolve_bus_text("", std::getenv("IVYBUS"), std::getenv("IVY_BUS"));
+    if (bus != kDefaultBus) setup.overrides.buses.push_back(bus);
+  }
   config::ConfigResult loaded = path.empty() ? config::ConfigResult(config::default_config())
                                              : config::load_config_file(path);
-  if (loaded && !cl.overrides.empty()) loaded = config::apply_overrides(std::move(*loaded), cl.overrides);
+  if (loaded && !setup.overrides.empty()) loaded = config::apply_overrides(std::move(*loaded), setup.overrides);
   if (!loaded) {
     std::cerr << config::to_string(loaded.error());
     std::cerr << "ivyd: " << (path.empty() ? std::string("the command line") : path) << " has "

@@ -14,6 +14,7 @@
 #include "core/bus_spec.hpp"
 #include "core/hs_matcher.hpp"
 #include "daemon/agent.hpp"
+#include "daemon/bridges.hpp"
 #include "daemon/bus_port.hpp"
 #include "daemon/bus_recorder.hpp"
 #include "daemon/listener_list.hpp"
@@ -138,6 +139,7 @@ Status Daemon::start() {
   for (const auto& bus : setup_.config.buses) {
     if (auto st = start_bus(bus); !st) return st;
   }
+  start_bridges();
   open_status_socket();
   return {};
 }
@@ -182,26 +184,19 @@ Status Daemon::start_bus(const config::BusConfig& bc) {
   std::vector<std::string> errors;
   auto spec = parse_bus_spec(bc.spec, &errors);
   if (!spec) return fail("bus '" + bc.id + "': " + (errors.empty() ? "bad spec" : errors.front()));
-  const auto& limits = setup_.config.limits;
   AgentOptions options;
   options.name = bc.name;
   options.bus = *spec;
   options.ready_message = bc.ready_message.value_or("");
   options.die_policy = die_policy_of(bc.die_policy);
   options.capture_mode = capture_mode_of(bc.capture_mode);
-  options.link.max_frame_bytes = limits.max_frame_bytes;
-  options.link.max_queue_bytes = limits.peer_queue_bytes;
-  options.peer_limits.max_subscriptions = limits.max_subscriptions_per_peer;
-  options.max_peers = limits.max_peers;
   options.first_peer_key = (++bus_serial_ << kPeerKeyShift) + 1;
-  options.allow_peer = [networks = setup_.config.allowed_networks](const asio::ip::address& a) {
-    return address_allowed(networks, a);
-  };
 
   auto bus = std::make_unique<Bus>();
   bus->config = bc;
   bus->on_die_exit = [this] { request_stop(); };
   bus->agent = std::make_unique<Agent>(io_, options, std::make_unique<HyperscanMatcher>(), log_, &bus->listeners);
+  apply_limits(*bus->agent);
   bus->listeners.add(bus.get());
   if (sink_ && bc.record) {
     bus->recorder = std::make_unique<BusRecorder>(*bus->agent, bc.id, *sink_, bus->tap());
@@ -212,6 +207,26 @@ Status Daemon::start_bus(const config::BusConfig& bc) {
               (bus->recorder ? ", recording" : ""));
   buses_.push_back(std::move(bus));
   return {};
+}
+
+// Bridges run on the buses: started after them, stopped before them. A
+// bridge that cannot start is logged and shown in the status; it does not
+// stop the daemon.
+void Daemon::start_bridges() {
+  Bridges::Options options;
+  options.allow_peer = [this](const asio::ip::address& a) {
+    return address_allowed(setup_.config.allowed_networks, a);  // follows reloads
+  };
+  options.io.max_frame_bytes = setup_.config.limits.max_frame_bytes;
+  options.io.max_queue_bytes = setup_.config.limits.peer_queue_bytes;
+  auto lookup = [this](const std::string& id) -> std::optional<BusPort> {
+    for (auto& bus : buses_) {
+      if (bus->config.id == id) return bus->port();
+    }
+    return std::nullopt;
+  };
+  bridges_ = std::make_unique<Bridges>(io_, log_, std::move(lookup), std::move(options));
+  bridges_->start(setup_.config.bridges);
 }
 
 // Stops a bus (BYE to its peers) and destroys it once its links are closed
@@ -261,6 +276,7 @@ void Daemon::stop() {
   error_code ignored;
   stop_signals_.cancel(ignored);
   reload_signal_.cancel(ignored);
+  if (bridges_) bridges_->stop();
   auto remaining = std::make_shared<std::size_t>(buses_.size());
   auto finish = [this] {
     if (sink_) {
@@ -307,28 +323,34 @@ void Daemon::reload() {
 
 void Daemon::apply(const config::Config& next) {
   const config::ConfigDiff d = config::diff(setup_.config, next);
-  log_.notice("reload: " + config::to_string(d));
+  log_.notice("config reloaded: " + config::to_string(d));
   if (d.empty()) return;
-  const bool restart_all = d.recorder_changed || d.limits_changed || d.allowed_networks_changed;
-  std::vector<std::string> restart;
+  // Buses removed or changed are left (with their bridges); the others keep
+  // their links.
   for (const auto& bus : buses_) {
     const auto& id = bus->config.id;
-    const bool removed = std::count(d.buses_removed.begin(), d.buses_removed.end(), id) > 0;
-    const bool changed = std::count(d.buses_changed.begin(), d.buses_changed.end(), id) > 0;
-    if (restart_all || removed || changed) restart.push_back(id);
+    if (std::count(d.buses_removed.begin(), d.buses_removed.end(), id) ||
+        std::count(d.buses_changed.begin(), d.buses_changed.end(), id)) {
+      if (bridges_) bridges_->stop_using(id);
+    }
   }
-  for (const auto& id : restart) {
-    auto it = std::find_if(buses_.begin(), buses_.end(), [&](const auto& b) { return b->config.id == id; });
-    auto bus = std::move(*it);
-    buses_.erase(it);
-    stop_bus(std::move(bus));
+  std::vector<std::unique_ptr<Bus>> leaving;
+  for (auto it = buses_.begin(); it != buses_.end();) {
+    const auto& id = (*it)->config.id;
+    if (std::count(d.buses_removed.begin(), d.buses_removed.end(), id) ||
+        std::count(d.buses_changed.begin(), d.buses_changed.end(), id)) {
+      leaving.push_back(std::move(*it));
+      it = buses_.erase(it);
+    } else {
+      ++it;
+    }
   }
+  for (auto& bus : leaving) stop_bus(std::move(bus));
   setup_.config = next;
   if (d.logging_changed) log_.set_level(log_level_of(next.logging.level));
-  if (d.recorder_changed) {
-    if (sink_) sink_->close();
-    sink_.reset();
-    open_recorder();
+  if (d.recorder_changed) reopen_recorder();
+  if (d.limits_changed || d.allowed_networks_changed) {
+    for (auto& bus : buses_) apply_limits(*bus->agent);
   }
   for (const auto& bc : next.buses) {
     const bool running =
@@ -336,10 +358,50 @@ void Daemon::apply(const config::Config& next) {
     if (running) continue;
     if (auto st = start_bus(bc); !st) log_.error("reload: " + st.error().message);
   }
+  if (bridges_) bridges_->apply(next.bridges);
   if (d.status_changed) {
     status_.close();
     open_status_socket();
   }
+}
+
+// The recorder's settings changed: what is queued is written and the old
+// database closed, then every recorded bus records into the new one. Links
+// stay up; each agent is recorded as joining again on its next event.
+void Daemon::reopen_recorder() {
+  for (auto& bus : buses_) {
+    if (!bus->recorder) continue;
+    bus->listeners.remove(bus->recorder.get());
+    bus->recorder.reset();
+  }
+  if (sink_) sink_->close();
+  sink_.reset();
+  open_recorder();
+  if (!sink_) return;
+  for (auto& bus : buses_) {
+    if (!bus->config.record) continue;
+    bus->recorder = std::make_unique<BusRecorder>(*bus->agent, bus->config.id, *sink_, bus->tap());
+    bus->listeners.add(bus->recorder.get());
+  }
+}
+
+// Limits and allowed_networks: new links get the new values; links from
+// addresses no longer allowed are closed (docs/config.md, "Reloading").
+void Daemon::apply_limits(Agent& agent) {
+  const auto& limits = setup_.config.limits;
+  TcpPeer::Options link;
+  link.max_frame_bytes = limits.max_frame_bytes;
+  link.max_queue_bytes = limits.peer_queue_bytes;
+  PeerLimits peer_limits;
+  peer_limits.max_subscriptions = limits.max_subscriptions_per_peer;
+  agent.set_link_limits(link, peer_limits, limits.max_peers);
+  agent.set_allow_peer(allow_peer_function());
+}
+
+std::function<bool(const asio::ip::address&)> Daemon::allow_peer_function() const {
+  return [networks = setup_.config.allowed_networks](const asio::ip::address& a) {
+    return address_allowed(networks, a);
+  };
 }
 
 void Daemon::tick() {
@@ -424,6 +486,19 @@ std::string Daemon::status_json() const {
     doc["recorder"] = {{"enabled", false}};
   }
   doc["bridges"] = json::array();
+  if (bridges_) {
+    for (const auto& s : bridges_->status()) {
+      const auto& c = s.counters;
+      doc["bridges"].push_back(
+          {{"id", s.id}, {"type", s.type}, {"state", s.state}, {"bus", s.local_bus}, {"far", s.far},
+           {"interest_patterns", s.interest_patterns},
+           {"counters",
+            {{"carried_out", c.carried_out}, {"carried_in", c.carried_in},
+             {"from_bridge_agents", c.from_bridge_agents}, {"filtered", c.filtered}, {"not_wanted", c.not_wanted},
+             {"duplicates", c.duplicates}, {"emit_errors", c.emit_errors}, {"outage_dropped", c.outage_dropped},
+             {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}});
+    }
+  }
   return doc.dump();
 }
 

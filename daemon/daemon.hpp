@@ -13,6 +13,7 @@
 // that calls run(), except the recorder's writer thread.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,6 +27,9 @@
 #include "storage/record_sink.hpp"
 
 namespace ivy::daemon {
+
+class Agent;
+class Bridges;
 
 struct DaemonSetup {
   config::Config config;
@@ -56,8 +60,11 @@ class Daemon {
   Status start();
   Status start_bus(const config::BusConfig& bus);
   void stop_bus(std::unique_ptr<Bus> bus);
+  void start_bridges();
   void open_recorder();
-  void attach_recorders();
+  void reopen_recorder();
+  void apply_limits(Agent& agent);
+  std::function<bool(const asio::ip::address&)> allow_peer_function() const;
   void open_status_socket();
   void stop();
   void reload();
@@ -78,6 +85,7 @@ class Daemon {
   StatusServer status_;
   std::unique_ptr<storage::RecordSink> sink_;
   std::vector<std::unique_ptr<Bus>> buses_;
+  std::unique_ptr<Bridges> bridges_;  // after buses_: destroyed before them
   std::uint64_t bus_serial_ = 0;
   bool stopping_ = false;
   int exit_code_ = 0;

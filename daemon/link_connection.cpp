@@ -5,7 +5,7 @@ namespace ivy::daemon {
 LinkConnection::LinkConnection(asio::io_context& io, tcp::socket socket, Options options, Logger& log)
     : options_(std::move(options)),
       log_(log),
-      peer_(std::make_shared<TcpPeer>(std::move(socket), 0, *this, options_.io)),
+      peer_(std::make_shared<TcpPeer>(std::move(socket), 0, static_cast<TcpPeer::Handler&>(*this), options_.io)),
       handshake_timer_(io),
       keepalive_timer_(io),
       last_heard_(std::chrono::steady_clock::now()) {}

@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -16,7 +17,8 @@ constexpr auto kClientTimeout = std::chrono::seconds(5);
 
 using local = asio::local::stream_protocol;
 
-// One client: read at most one short request line, write the report, close.
+// One client: write the report, half-close, read (and ignore) whatever the
+// client sent up to its EOF, close. Bounded by kClientTimeout.
 class StatusClient : public std::enable_shared_from_this<StatusClient> {
  public:
   StatusClient(local::socket socket, std::string reply, std::shared_ptr<int> clients)
@@ -35,18 +37,35 @@ class StatusClient : public std::enable_shared_from_this<StatusClient> {
         self->socket_.close(ignored);
       }
     });
-    asio::async_write(socket_, asio::buffer(reply_), [self](const error_code&, std::size_t) {
+    asio::async_write(socket_, asio::buffer(reply_), [self](const error_code& ec, std::size_t) {
+      if (ec) return self->finish();
+      // Half-close, then read what the client sent (its request line) up to
+      // its EOF: closing with unread bytes would reset the connection and the
+      // client could lose the end of the reply.
       error_code ignored;
-      self->socket_.shutdown(local::socket::shutdown_both, ignored);
-      self->socket_.close(ignored);
-      self->timer_.cancel();
+      self->socket_.shutdown(local::socket::shutdown_send, ignored);
+      self->drain();
     });
+  }
+
+ private:
+  void drain() {
+    socket_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](const error_code& ec, std::size_t) {
+      if (ec) return self->finish();
+      self->drain();
+    });
+  }
+  void finish() {
+    error_code ignored;
+    socket_.close(ignored);
+    timer_.cancel();
   }
 
  private:
   local::socket socket_;
   asio::steady_timer timer_;
   std::string reply_;
+  std::array<char, 256> scratch_{};
   std::shared_ptr<int> clients_;  // shared: a client may outlive the server
 };
 
@@ -62,6 +81,15 @@ Status StatusServer::open(const std::string& path, unsigned mode, const std::str
   error_code ec;
   acceptor_.open(local(), ec);
   if (!ec) acceptor_.bind(local::endpoint(path), ec);
+  if (ec == boost::system::errc::no_such_file_or_directory) {
+    // Run by hand, /run/ivyd may not exist yet (systemd's RuntimeDirectory=
+    // creates it for the service): create the last directory and retry.
+    const auto slash = path.rfind('/');
+    if (slash != std::string::npos && slash > 0 && ::mkdir(path.substr(0, slash).c_str(), 0750) == 0) {
+      ec.clear();
+      acceptor_.bind(local::endpoint(path), ec);
+    }
+  }
   if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     error_code ignored;
