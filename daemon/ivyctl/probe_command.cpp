@@ -183,8 +183,10 @@ bool parse_options(int argc, char** argv, ProbeOptions& o, int& exit_code) {
   po::positional_options_description positional;
   positional.add("regexp", -1);
   po::variables_map vm;
-  const CommandSpec spec{"probe", &desc, &hidden, &positional,
-                         "Exit status: 0 on a clean exit, 1 if the bus cannot be joined, 2 on bad usage.\n"};
+  // --help also lists the stdin commands: users look for them there first.
+  static const std::string epilog = std::string(kProbeCommandsHelp) +
+                                    "\nExit status: 0 on a clean exit, 1 if the bus cannot be joined, 2 on bad usage.\n";
+  const CommandSpec spec{"probe", &desc, &hidden, &positional, epilog.c_str()};
   return parse_command_args(spec, argc, argv, vm, exit_code);
 }
 
