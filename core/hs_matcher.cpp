@@ -1,0 +1,337 @@
+#include "core/hs_matcher.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include <hs/hs.h>
+
+#include "core/literal_prefix.hpp"
+#include "core/pcre_matcher.hpp"
+
+namespace ivy {
+namespace {
+
+struct ScanContext {
+  std::uint64_t serial;
+  const HsDatabase* database;
+  void* candidates;  // std::vector<Candidate>*, private type of the matcher
+};
+
+template <class Candidate>
+int collect(unsigned int local_id, unsigned long long /*from*/, unsigned long long /*to*/,
+            unsigned int /*flags*/, void* context) {
+  auto* scan = static_cast<ScanContext*>(context);
+  static_cast<std::vector<Candidate>*>(scan->candidates)
+      ->push_back({scan->serial, &scan->database->pattern(local_id)});
+  return 0;  // go on: every pattern (HS_FLAG_SINGLEMATCH: once each)
+}
+
+bool has_prefix(std::string_view text, const std::string& prefix) {
+  return text.size() >= prefix.size() && text.compare(0, prefix.size(), prefix) == 0;
+}
+
+}  // namespace
+
+HyperscanMatcher::HyperscanMatcher(HyperscanMatcherOptions options)
+    : options_(options),
+      table_(JitMode::kInterpreter,
+             PatternTable::Listener{[this](PatternEntry& e) { on_created(e); },
+                                    [this](PatternEntry& e) { on_destroyed(e); }}) {}
+
+HyperscanMatcher::~HyperscanMatcher() { hs_free_scratch(scratch_); }
+
+Result<void, CompileError> HyperscanMatcher::add(PeerKey peer, int regexp_id,
+                                                 std::string_view pattern) {
+  return table_.add(peer, regexp_id, pattern);
+}
+
+void HyperscanMatcher::remove(PeerKey peer, int regexp_id) { table_.remove(peer, regexp_id); }
+
+void HyperscanMatcher::remove_peer(PeerKey peer) { table_.remove_peer(peer); }
+
+void HyperscanMatcher::on_created(PatternEntry& entry) {
+  const std::size_t shard = shard_with_room();
+  shards_[shard].members.push_back(entry.id);
+  ++shards_[shard].generation;
+  Placement& placement = placements_[entry.id];
+  placement = Placement{&entry, shard, Route::kHyperscan, false, false, 0};
+  set_route(placement, Route::kSideList);
+  if (pending_++ == 0) pending_since_ = messages_;
+}
+
+void HyperscanMatcher::on_destroyed(PatternEntry& entry) {
+  auto it = placements_.find(entry.id);
+  Placement& placement = it->second;
+  Shard& shard = shards_[placement.shard];
+  if (placement.route == Route::kSideList) --pending_;
+  if (placement.route != Route::kHyperscan) set_route(placement, Route::kHyperscan);  // unlist
+  Installed& holder = placement.in_base ? base_ : shard.installed;
+  if (placement.authority != 0 && placement.authority == holder.serial) {
+    ++holder.dead;
+    compact_due_ = compact_due_ || (holder.dead >= 16 &&
+                                    4 * holder.dead >= holder.database->patterns().size());
+  }
+  if (!placement.in_base) {
+    std::erase(shard.members, entry.id);
+    ++shard.generation;
+  }
+  placements_.erase(it);
+}
+
+std::size_t HyperscanMatcher::shard_with_room() {
+  for (std::size_t i = shards_.size(); i-- > 0;) {
+    if (shards_[i].members.size() < options_.shard_capacity) return i;
+  }
+  shards_.emplace_back();
+  return shards_.size() - 1;
+}
+
+// Keeps side_list_ equal to the set of entries routed kSideList or kFallback.
+void HyperscanMatcher::set_route(Placement& placement, Route route) {
+  const bool was_listed = placement.route != Route::kHyperscan;
+  const bool listed = route != Route::kHyperscan;
+  placement.route = route;
+  const PatternId id = placement.entry->id;
+  if (was_listed && !listed) {
+    const std::size_t slot = side_slots_[id];
+    side_list_[slot] = std::move(side_list_.back());
+    side_slots_[side_list_[slot].entry->id] = slot;
+    side_list_.pop_back();
+    side_slots_.erase(id);
+  } else if (!was_listed && listed) {
+    side_slots_[id] = side_list_.size();
+    side_list_.push_back({placement.entry, anchored_literal_prefix(placement.entry->text)});
+    placement.authority = 0;
+  }
+}
+
+void HyperscanMatcher::poll() {
+  std::vector<HsCompileDone> done;
+  if (!worker_.take_done(done)) return;
+  for (HsCompileDone& d : done) install(d);
+}
+
+void HyperscanMatcher::install(HsCompileDone& done) {
+  Installed installed{std::move(done.result.database), ++next_serial_, 0};
+  if (installed.database) hs_alloc_scratch(installed.database->raw(), &scratch_);
+  if (done.shard == kBase) {
+    install_base(std::move(installed), done.result.fallback);
+  } else {
+    install_shard(shards_[done.shard], std::move(installed), done.result.fallback);
+  }
+  shards_with_database_ = static_cast<std::size_t>(std::count_if(
+      shards_.begin(), shards_.end(), [](const Shard& s) { return s.installed.database != nullptr; }));
+}
+
+void HyperscanMatcher::install_shard(Shard& shard, Installed installed,
+                                     const std::vector<PatternId>& fallback) {
+  shard.installed = std::move(installed);
+  if (shard.installed.database) {
+    for (const HsPatternInfo& info : shard.installed.database->patterns()) {
+      if (!take_authority(info, shard.installed.serial, false)) ++shard.installed.dead;
+    }
+  }
+  demote_to_fallback(fallback);
+}
+
+void HyperscanMatcher::install_base(Installed installed, const std::vector<PatternId>& fallback) {
+  base_in_flight_ = false;
+  base_ = std::move(installed);
+  if (base_.database) {
+    for (const HsPatternInfo& info : base_.database->patterns()) {
+      if (!take_authority(info, base_.serial, true)) ++base_.dead;
+    }
+  }
+  demote_to_fallback(fallback);
+  // Shards that lost patterns to the base are rebuilt without them (or dropped).
+  for (Shard& shard : shards_) {
+    if (shard.members.empty()) shard.installed = Installed{};
+  }
+  compact_due_ = true;
+}
+
+// A live pattern found in a newly installed database is matched by it from now
+// on — unless it is a shard database and the pattern has moved to the base.
+// Returns false if the pattern died during the compile (masked by the lookup).
+bool HyperscanMatcher::take_authority(const HsPatternInfo& info, std::uint64_t serial,
+                                      bool base) {
+  auto it = placements_.find(info.id);
+  if (it == placements_.end()) return false;
+  Placement& placement = it->second;
+  if (!base && placement.in_base) return true;
+  if (placement.route == Route::kSideList) --pending_;
+  set_route(placement, Route::kHyperscan);
+  placement.authority = serial;
+  placement.prefilter = info.prefilter;
+  if (base && !placement.in_base) {
+    placement.in_base = true;
+    Shard& shard = shards_[placement.shard];
+    std::erase(shard.members, info.id);
+    ++shard.generation;
+  }
+  return true;
+}
+
+void HyperscanMatcher::demote_to_fallback(const std::vector<PatternId>& ids) {
+  for (PatternId id : ids) {
+    auto it = placements_.find(id);
+    if (it == placements_.end() || it->second.route == Route::kFallback) continue;
+    Placement& placement = it->second;
+    if (placement.route == Route::kSideList) --pending_;
+    set_route(placement, Route::kFallback);
+    if (!placement.in_base) std::erase(shards_[placement.shard].members, id);
+    placement.in_base = false;
+  }
+}
+
+void HyperscanMatcher::maybe_compile() {
+  const bool batch = pending_ >= options_.side_list_trigger;
+  const bool aged = pending_ > 0 && messages_ - pending_since_ >= options_.age_trigger_messages;
+  if (batch || aged || compact_due_) {
+    compact_due_ = false;
+    submit_dirty();
+    pending_since_ = messages_;  // the next trigger waits a full age again
+  }
+  if (merge_due()) submit_base();
+}
+
+void HyperscanMatcher::submit_dirty() {
+  for (std::size_t i = 0; i < shards_.size(); ++i) {
+    Shard& shard = shards_[i];
+    if (shard.generation == shard.submitted) continue;
+    shard.submitted = shard.generation;
+    HsCompileJob job{i, shard.generation, {}, options_.hit_jit};
+    for (PatternId id : shard.members) job.specs.push_back({id, placements_[id].entry->text});
+    worker_.submit(std::move(job));
+  }
+}
+
+bool HyperscanMatcher::merge_due() const {
+  if (options_.merge_min_shards == 0 || base_in_flight_) return false;
+  const bool base_half_dead =
+      base_.database && base_.dead >= 64 && 4 * base_.dead >= base_.database->patterns().size();
+  return shards_with_database_ >= options_.merge_min_shards || base_half_dead;
+}
+
+// The base gets every pattern a database matches now, wherever it lives.
+void HyperscanMatcher::submit_base() {
+  HsCompileJob job{kBase, 0, {}, options_.hit_jit};
+  for (const auto& [id, placement] : placements_) {
+    if (placement.route == Route::kHyperscan) job.specs.push_back({id, placement.entry->text});
+  }
+  std::sort(job.specs.begin(), job.specs.end(),
+            [](const HsPatternSpec& a, const HsPatternSpec& b) { return a.id < b.id; });
+  base_in_flight_ = true;
+  worker_.submit(std::move(job));
+}
+
+void HyperscanMatcher::flush() {
+  for (int round = 0; round < 4; ++round) {
+    submit_dirty();
+    if (merge_due()) submit_base();
+    worker_.wait_idle();  // every result is in done_ once the worker is idle
+    poll();
+    const bool clean = std::all_of(shards_.begin(), shards_.end(), [](const Shard& s) {
+      return s.generation == s.submitted;
+    });
+    if (clean && !merge_due()) break;
+  }
+  compact_due_ = false;
+  pending_since_ = messages_;
+}
+
+void HyperscanMatcher::scan(std::string_view text) {
+  poll();
+  ++messages_;
+  maybe_compile();
+  candidates_.clear();
+  auto scan_one = [&](const Installed& installed) {
+    if (!installed.database) return;
+    ScanContext context{installed.serial, installed.database.get(), &candidates_};
+    if (hs_scan(installed.database->raw(), text.data(), static_cast<unsigned>(text.size()), 0,
+                scratch_, collect<Candidate>, &context) != HS_SUCCESS) {
+      ++match_errors_;  // e.g. no scratch (hs_alloc_scratch failed): hits of this database lost
+    }
+  };
+  scan_one(base_);
+  for (const Shard& shard : shards_) scan_one(shard.installed);
+}
+
+// The entry a Hyperscan hit stands for, if that database is its authority.
+const PatternEntry* HyperscanMatcher::confirmed_candidate(const Candidate& c) const {
+  auto it = placements_.find(c.info->id);
+  if (it == placements_.end() || it->second.authority != c.serial) return nullptr;
+  return it->second.entry;
+}
+
+std::size_t HyperscanMatcher::match(std::string_view text, CaptureMode mode,
+                                    std::vector<Hit>& hits) {
+  scan(text);
+  for (const Candidate& c : candidates_) {
+    const PatternEntry* entry = confirmed_candidate(c);
+    if (entry == nullptr) continue;
+    if (!c.info->prefilter && entry->regex.capture_count() == 0) {
+      captures_.clear();  // Hyperscan's answer is exact and there is nothing to capture
+    } else if (!search_counting_errors(c.info->hit_regex ? *c.info->hit_regex : entry->regex, text,
+                                       mode, captures_, match_errors_)) {
+      continue;
+    }
+    hit_buffer_.add(*entry, captures_);
+  }
+  for (const SideEntry& side : side_list_) {
+    if (has_prefix(text, side.prefix) &&
+        search_counting_errors(side.entry->regex, text, mode, captures_, match_errors_)) {
+      hit_buffer_.add(*side.entry, captures_);
+    }
+  }
+  return hit_buffer_.drain_to(hits);
+}
+
+std::size_t HyperscanMatcher::match_peer(PeerKey peer, std::string_view text, CaptureMode mode,
+                                         std::vector<Hit>& hits) {
+  return match_peer_with_pcre(table_, peer, text, mode, hits, match_errors_);
+}
+
+std::size_t HyperscanMatcher::match_refs(std::string_view text,
+                                         std::vector<SubscriptionRef>& refs) {
+  scan(text);
+  auto confirm = [&](const Regex& regex) {
+    const Result<bool> found = regex.matches(text);
+    if (!found) ++match_errors_;
+    return found && *found;
+  };
+  for (const Candidate& c : candidates_) {
+    const PatternEntry* entry = confirmed_candidate(c);
+    if (entry == nullptr) continue;
+    if (!c.info->prefilter || confirm(c.info->hit_regex ? *c.info->hit_regex : entry->regex)) {
+      ref_buffer_.add(*entry);
+    }
+  }
+  for (const SideEntry& side : side_list_) {
+    if (has_prefix(text, side.prefix) && confirm(side.entry->regex)) ref_buffer_.add(*side.entry);
+  }
+  return ref_buffer_.drain_to(refs);
+}
+
+HyperscanMatcherStats HyperscanMatcher::stats() const {
+  HyperscanMatcherStats s;
+  s.compiles = worker_.compiles();
+  if (base_.database) s.database_bytes += base_.database->size_bytes();
+  for (const Shard& shard : shards_) {
+    if (!shard.installed.database) continue;
+    ++s.shards;
+    s.database_bytes += shard.installed.database->size_bytes();
+  }
+  for (const auto& [id, placement] : placements_) {
+    if (placement.route != Route::kHyperscan) continue;
+    ++s.hyperscan_patterns;
+    if (placement.in_base) ++s.base_patterns;
+    if (placement.prefilter) ++s.prefilter_patterns;
+  }
+  s.side_list_patterns = pending_;
+  s.fallback_patterns = side_list_.size() - pending_;
+  if (scratch_ != nullptr) hs_scratch_size(scratch_, &s.scratch_bytes);
+  return s;
+}
+
+}  // namespace ivy

@@ -1,0 +1,230 @@
+#include "core/hs_matcher.hpp"
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "core/pcre_matcher.hpp"
+#include "tests/core/ivy_traffic_generator.hpp"
+#include "tests/core/matcher_contract.hpp"
+
+namespace ivy::test {
+namespace {
+
+using std::chrono::steady_clock;
+
+// Side list only: the triggers are never reached by these small tests.
+struct SideListSetup {
+  static std::unique_ptr<Matcher> make() { return std::make_unique<HyperscanMatcher>(); }
+  static void settle(Matcher&) {}
+};
+
+// Every pattern in a Hyperscan database (or the fallback list) before matching.
+struct CompiledSetup {
+  static std::unique_ptr<Matcher> make() { return std::make_unique<HyperscanMatcher>(); }
+  static void settle(Matcher& m) { static_cast<HyperscanMatcher&>(m).flush(); }
+};
+
+INSTANTIATE_TYPED_TEST_SUITE_P(HyperscanMatcherSideList, MatcherContract, SideListSetup);
+INSTANTIATE_TYPED_TEST_SUITE_P(HyperscanMatcherCompiled, MatcherContract, CompiledSetup);
+
+std::vector<Hit> match(Matcher& m, std::string_view text,
+                       CaptureMode mode = CaptureMode::kAllGroups) {
+  std::vector<Hit> hits;
+  m.match(text, mode, hits);
+  return hits;
+}
+
+void add_shapes(HyperscanMatcher& m, int n) {
+  for (int i = 0; i < n; ++i) {
+    ASSERT_TRUE(m.add(1, i, IvyTrafficGenerator::pattern(i, 1000 + i)).ok());
+  }
+}
+
+TEST(HyperscanMatcher, CompilesPatternsIntoShardsAndFallback) {
+  HyperscanMatcher m(HyperscanMatcherOptions{.shard_capacity = 50});
+  add_shapes(m, 120);
+  m.flush();
+  const HyperscanMatcherStats s = m.stats();
+  EXPECT_EQ(s.shards, 3u);
+  EXPECT_EQ(s.side_list_patterns, 0u);
+  EXPECT_EQ(s.hyperscan_patterns + s.fallback_patterns, 120u);
+  EXPECT_GT(s.prefilter_patterns, 0u);  // back-references, lookarounds, ...
+  EXPECT_GT(s.fallback_patterns, 0u);   // \K, (?|, embedded $
+  EXPECT_GT(s.database_bytes, 0u);
+  EXPECT_GT(s.scratch_bytes, 0u);
+}
+
+TEST(HyperscanMatcher, NewSubscriptionMatchesBeforeCompileFinishes) {
+  HyperscanMatcher m;
+  add_shapes(m, 100);
+  m.flush();
+  ASSERT_TRUE(m.add(2, 0, "^Fresh (\\d+)").ok());
+  EXPECT_EQ(match(m, "Fresh 42"), (std::vector<Hit>{{2, 0, {"42"}}}));
+  EXPECT_EQ(m.stats().side_list_patterns, 1u);
+  m.flush();
+  EXPECT_EQ(m.stats().side_list_patterns, 0u);
+  EXPECT_EQ(match(m, "Fresh 42"), (std::vector<Hit>{{2, 0, {"42"}}}));
+}
+
+TEST(HyperscanMatcher, RemovalTakesEffectBeforeRecompile) {
+  HyperscanMatcher m;
+  ASSERT_TRUE(m.add(1, 0, "^Gone").ok());
+  ASSERT_TRUE(m.add(1, 1, "^Stay").ok());
+  m.flush();
+  const std::uint64_t compiles = m.stats().compiles;
+  m.remove(1, 0);
+  EXPECT_TRUE(match(m, "Gone").empty());
+  EXPECT_EQ(match(m, "Stay").size(), 1u);
+  EXPECT_EQ(m.stats().compiles, compiles);
+}
+
+TEST(HyperscanMatcher, ReAddedTextAfterRemovalIsNotDuplicated) {
+  HyperscanMatcher m;
+  ASSERT_TRUE(m.add(1, 0, "^Echo").ok());
+  m.flush();
+  m.remove(1, 0);
+  ASSERT_TRUE(m.add(1, 0, "^Echo").ok());  // new entry on the side list
+  EXPECT_EQ(match(m, "Echo"), (std::vector<Hit>{{1, 0, {}}}));
+  m.flush();
+  EXPECT_EQ(match(m, "Echo"), (std::vector<Hit>{{1, 0, {}}}));
+}
+
+TEST(HyperscanMatcher, CatastrophicPatternOnSideListCountsErrorPromptly) {
+  HyperscanMatcher m;
+  ASSERT_TRUE(m.add(1, 0, "(a+)+$").ok());
+  const auto start = steady_clock::now();
+  EXPECT_TRUE(match(m, std::string(10'000, 'a') + "b").empty());
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(m.match_errors(), 1u);
+}
+
+TEST(HyperscanMatcher, CatastrophicCaptureAfterHyperscanHitCountsErrorPromptly) {
+  HyperscanMatcher m;
+  ASSERT_TRUE(m.add(1, 0, "(a+)+c").ok());
+  ASSERT_TRUE(m.add(1, 1, "^a").ok());
+  m.flush();
+  const auto start = steady_clock::now();
+  EXPECT_EQ(match(m, std::string(10'000, 'a') + "bac"), (std::vector<Hit>{{1, 1, {}}}));
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_EQ(m.match_errors(), 1u);
+}
+
+TEST(HyperscanMatcher, RequestAnswerChurnDoesNotCompilePerMessage) {
+  HyperscanMatcher m;
+  add_shapes(m, 100);
+  m.flush();
+  const std::uint64_t before = m.stats().compiles;
+  for (int request = 0; request < 2000; ++request) {
+    ASSERT_TRUE(m.add(7, request, "^Answer " + std::to_string(request) + " (.*)").ok());
+    EXPECT_EQ(match(m, "Answer " + std::to_string(request) + " ok").size(), 1u);
+    m.remove(7, request);
+  }
+  EXPECT_LE(m.stats().compiles - before, 2u);
+}
+
+TEST(HyperscanMatcher, DestructorJoinsWorkerDuringCompile) {
+  auto m = std::make_unique<HyperscanMatcher>();
+  add_shapes(*m, 300);
+  match(*m, "start the compiles");
+  const auto start = steady_clock::now();
+  m.reset();
+  EXPECT_LT(steady_clock::now() - start, std::chrono::seconds(5));
+}
+
+// Both matchers must produce identical hit vectors, in identical order.
+void expect_same_hits(Matcher& reference, Matcher& tested, const std::vector<std::string>& texts) {
+  std::vector<Hit> expected, actual;
+  for (CaptureMode mode : {CaptureMode::kAllGroups, CaptureMode::kStrictC}) {
+    for (const std::string& text : texts) {
+      expected.clear();
+      actual.clear();
+      reference.match(text, mode, expected);
+      tested.match(text, mode, actual);
+      ASSERT_EQ(actual, expected) << "message: " << text;
+    }
+  }
+}
+
+TEST(HyperscanMatcher, GivesTheSameHitsAsPcreOnGeneratedTraffic) {
+  IvyTrafficGenerator generator;
+  const auto subscriptions = generator.subscriptions(3'200);
+  PcreMatcher reference;
+  // Shards only: merging 3,200 patterns into a base would take 20-40 s here.
+  HyperscanMatcher tested(HyperscanMatcherOptions{.merge_min_shards = 0});
+  for (const auto& s : subscriptions) {
+    ASSERT_TRUE(reference.add(s.peer, s.regexp_id, s.pattern).ok()) << s.pattern;
+    ASSERT_TRUE(tested.add(s.peer, s.regexp_id, s.pattern).ok());
+  }
+  tested.flush();
+  EXPECT_EQ(tested.stats().side_list_patterns, 0u);
+  const auto texts = generator.messages(10'000, 3'200);
+  expect_same_hits(reference, tested, texts);
+  EXPECT_EQ(tested.match_errors(), reference.match_errors());
+}
+
+TEST(HyperscanMatcher, GivesTheSameHitsAsPcreWithBaseShardsAndSideList) {
+  IvyTrafficGenerator generator(3);
+  const auto subscriptions = generator.subscriptions(700);
+  PcreMatcher reference;
+  HyperscanMatcher tested(HyperscanMatcherOptions{.shard_capacity = 100});
+  auto add = [&](std::size_t from, std::size_t to) {
+    for (std::size_t i = from; i < to; ++i) {
+      const auto& s = subscriptions[i];
+      ASSERT_TRUE(reference.add(s.peer, s.regexp_id, s.pattern).ok());
+      ASSERT_TRUE(tested.add(s.peer, s.regexp_id, s.pattern).ok());
+    }
+  };
+  add(0, 500);
+  tested.flush();  // 5 shards -> merged into the base
+  EXPECT_GT(tested.stats().base_patterns, 400u);
+  for (std::size_t i = 0; i < 500; i += 7) {
+    reference.remove(subscriptions[i].peer, subscriptions[i].regexp_id);
+    tested.remove(subscriptions[i].peer, subscriptions[i].regexp_id);
+  }
+  add(500, 650);
+  tested.flush();  // new shards next to the base
+  add(650, 700);   // side list
+  const HyperscanMatcherStats s = tested.stats();
+  EXPECT_GT(s.shards, 0u);
+  EXPECT_GT(s.side_list_patterns, 0u);
+  expect_same_hits(reference, tested, generator.messages(3'000, 700));
+}
+
+TEST(HyperscanMatcher, BackgroundSwapsNeverLoseOrDuplicateHitsUnderChurn) {
+  IvyTrafficGenerator generator(7);
+  const auto subscriptions = generator.subscriptions(600, 4);
+  PcreMatcher reference;
+  HyperscanMatcher tested(HyperscanMatcherOptions{
+      .shard_capacity = 40, .side_list_trigger = 4, .age_trigger_messages = 8});
+  std::vector<Hit> expected, actual;
+  std::size_t next = 0;
+  for (int step = 0; step < 6'000; ++step) {
+    const std::uint32_t action = generator.next(10);
+    if (action < 3 && next < subscriptions.size()) {
+      const auto& s = subscriptions[next++];
+      ASSERT_EQ(reference.add(s.peer, s.regexp_id, s.pattern).ok(),
+                tested.add(s.peer, s.regexp_id, s.pattern).ok());
+    } else if (action == 3 && next > 0) {
+      const auto& s = subscriptions[generator.next(static_cast<std::uint32_t>(next))];
+      reference.remove(s.peer, s.regexp_id);
+      tested.remove(s.peer, s.regexp_id);
+    } else {
+      const std::string text = generator.message(600);
+      expected.clear();
+      actual.clear();
+      reference.match(text, CaptureMode::kAllGroups, expected);
+      tested.match(text, CaptureMode::kAllGroups, actual);
+      ASSERT_EQ(actual, expected) << "step " << step << " message: " << text;
+    }
+  }
+  EXPECT_GE(tested.stats().compiles, 2u);  // swaps happened mid-run
+  tested.flush();
+  expect_same_hits(reference, tested, generator.messages(500, 600));
+}
+
+}  // namespace
+}  // namespace ivy::test
