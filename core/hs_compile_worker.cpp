@@ -5,66 +5,67 @@
 
 namespace ivy {
 
-HsCompileWorker::HsCompileWorker() : thread_([this] { run(); }) {}
+HsCompileWorker::HsCompileWorker() : thread_([state = state_] { run(state); }) {}
 
 HsCompileWorker::~HsCompileWorker() {
   {
-    std::lock_guard lock(mutex_);
-    stop_ = true;
+    std::lock_guard lock(state_->mutex);
+    state_->stop = true;
+    state_->queue.clear();
   }
-  wake_.notify_all();
-  thread_.join();
+  state_->wake.notify_all();
+  thread_.detach();  // see the header: never wait for a compile in progress
 }
 
 void HsCompileWorker::submit(HsCompileJob job) {
   {
-    std::lock_guard lock(mutex_);
-    auto queued = std::find_if(queue_.begin(), queue_.end(),
-                               [&](const HsCompileJob& j) { return j.shard == job.shard; });
-    if (queued != queue_.end()) {
+    std::lock_guard lock(state_->mutex);
+    auto& queue = state_->queue;
+    auto queued = std::find_if(queue.begin(), queue.end(), [&](const HsCompileJob& j) { return j.shard == job.shard; });
+    if (queued != queue.end()) {
       *queued = std::move(job);  // the newer snapshot supersedes it
     } else {
-      queue_.push_back(std::move(job));
+      queue.push_back(std::move(job));
     }
   }
-  wake_.notify_one();
+  state_->wake.notify_one();
 }
 
 bool HsCompileWorker::take_done(std::vector<HsCompileDone>& out) {
-  if (!has_done_.load(std::memory_order_acquire)) return false;
-  std::lock_guard lock(mutex_);
-  for (auto& d : done_) out.push_back(std::move(d));
-  done_.clear();
-  has_done_.store(false, std::memory_order_relaxed);
+  if (!state_->has_done.load(std::memory_order_acquire)) return false;
+  std::lock_guard lock(state_->mutex);
+  for (auto& d : state_->done) out.push_back(std::move(d));
+  state_->done.clear();
+  state_->has_done.store(false, std::memory_order_relaxed);
   return true;
 }
 
 void HsCompileWorker::wait_idle() {
-  std::unique_lock lock(mutex_);
-  idle_.wait(lock, [this] { return queue_.empty() && !running_job_; });
+  std::unique_lock lock(state_->mutex);
+  state_->idle.wait(lock, [this] { return state_->queue.empty() && !state_->running_job; });
 }
 
 bool HsCompileWorker::idle() const {
-  std::lock_guard lock(mutex_);
-  return queue_.empty() && !running_job_;
+  std::lock_guard lock(state_->mutex);
+  return state_->queue.empty() && !state_->running_job;
 }
 
-void HsCompileWorker::run() {
-  std::unique_lock lock(mutex_);
+void HsCompileWorker::run(const std::shared_ptr<State>& state) {
+  std::unique_lock lock(state->mutex);
   for (;;) {
-    wake_.wait(lock, [this] { return stop_ || !queue_.empty(); });
-    if (stop_) return;
-    HsCompileJob job = std::move(queue_.front());
-    queue_.pop_front();
-    running_job_ = true;
+    state->wake.wait(lock, [&] { return state->stop || !state->queue.empty(); });
+    if (state->stop) return;
+    HsCompileJob job = std::move(state->queue.front());
+    state->queue.pop_front();
+    state->running_job = true;
     lock.unlock();
     HsCompileDone done{job.shard, job.generation, build_hs_database(job.specs, job.hit_jit)};
     lock.lock();
-    done_.push_back(std::move(done));
-    has_done_.store(true, std::memory_order_release);
-    compiles_.fetch_add(1, std::memory_order_relaxed);
-    running_job_ = false;
-    if (queue_.empty()) idle_.notify_all();
+    state->done.push_back(std::move(done));
+    state->has_done.store(true, std::memory_order_release);
+    state->compiles.fetch_add(1, std::memory_order_relaxed);
+    state->running_job = false;
+    if (state->queue.empty()) state->idle.notify_all();
   }
 }
 

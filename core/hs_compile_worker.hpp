@@ -10,13 +10,16 @@
 // installs the results itself: the worker never touches matcher state.
 //
 // Thread: submit/take_done/wait_idle from the owner's thread. The destructor
-// waits for the job in progress (at most one shard compile, ~0.1-1 s) and
-// drops the queued ones.
+// never waits: it drops the queued jobs and detaches the thread, which
+// finishes the compile in progress (a base merge of 10,000 patterns takes a
+// minute and cannot be interrupted) on state it shares, then exits. So a
+// daemon stops within its bound however large its subscription set.
 
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -54,21 +57,25 @@ class HsCompileWorker {
   void wait_idle();
 
   bool idle() const;
-  std::uint64_t compiles() const { return compiles_.load(std::memory_order_relaxed); }
+  std::uint64_t compiles() const { return state_->compiles.load(std::memory_order_relaxed); }
 
  private:
-  void run();
+  // Everything the thread touches: shared, so it outlives a detached thread.
+  struct State {
+    mutable std::mutex mutex;
+    std::condition_variable wake;
+    std::condition_variable idle;
+    std::deque<HsCompileJob> queue;
+    std::vector<HsCompileDone> done;
+    bool running_job = false;
+    bool stop = false;
+    std::atomic<bool> has_done{false};
+    std::atomic<std::uint64_t> compiles{0};
+  };
+  static void run(const std::shared_ptr<State>& state);
 
-  mutable std::mutex mutex_;
-  std::condition_variable wake_;
-  std::condition_variable idle_;
-  std::deque<HsCompileJob> queue_;
-  std::vector<HsCompileDone> done_;
-  bool running_job_ = false;
-  bool stop_ = false;
-  std::atomic<bool> has_done_{false};
-  std::atomic<std::uint64_t> compiles_{0};
-  std::thread thread_;  // last: starts after the members above exist
+  std::shared_ptr<State> state_ = std::make_shared<State>();
+  std::thread thread_;  // last: starts after state_ exists
 };
 
 }  // namespace ivy
