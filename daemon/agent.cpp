@@ -58,7 +58,11 @@ Agent::Agent(asio::io_context& io, AgentOptions options, std::unique_ptr<Matcher
                  [this](const Announcement& a, const asio::ip::address& from) { on_announcement(a, from); }),
       acceptor_(io, log, [this](tcp::socket socket) { on_accepted(std::move(socket)); }),
       shutdown_timer_(io),
-      next_key_(options_.first_peer_key) {}
+      next_key_(options_.first_peer_key),
+      static_peers_(io, log,
+                    {options_.connect_timeout, options_.static_peer_retry_min, options_.static_peer_retry_max,
+                     std::chrono::seconds(10), options_.bus.ipv6, "bus " + options_.bus.to_string() + ": "},
+                    static_peer_hooks()) {}
 
 Agent::~Agent() {
   for (auto& [key, link] : links_) {
@@ -66,12 +70,13 @@ Agent::~Agent() {
   }
   // Links still open are cut without callbacks into a half-destroyed agent.
   listener_ = nullptr;
+  static_peers_.stop();
   auto links = std::move(links_);
   for (auto& [key, link] : links) link->io->stop(CloseReason::kLocal);
 }
 
 Status Agent::start() {
-  if (auto st = acceptor_.open(options_.bus.ipv6); !st) return st;
+  if (auto st = acceptor_.open(options_.bus.ipv6, options_.tcp_port); !st) return st;
   if (auto st = discovery_.open(); !st) {
     acceptor_.close();
     return st;
@@ -88,6 +93,7 @@ Status Agent::start() {
   log_.info("agent '" + options_.name + "' listening on TCP port " + std::to_string(acceptor_.port()) +
             ", app-id " + app_id_);
   discovery_.announce(*datagram);
+  static_peers_.start();
   return {};
 }
 
@@ -97,6 +103,7 @@ void Agent::stop(std::function<void()> done) {
   stop_done_ = std::move(done);
   acceptor_.close();
   discovery_.close();
+  static_peers_.stop();
   const std::string bye = format_bye();
   std::vector<std::shared_ptr<TcpPeer>> open_links;
   for (auto& [key, link] : links_) open_links.push_back(link->io);
@@ -170,7 +177,7 @@ void Agent::connect_to(const asio::ip::address& address, std::uint16_t port, std
     const bool timed_out = timer->expiry() <= std::chrono::steady_clock::now() && ec;
     timer->cancel();
     if (ec || stopping_) {
-      endpoints_.erase({endpoint.address().to_string(), endpoint.port()});
+      release_endpoint(endpoint.address().to_string(), endpoint.port());
       if (!app_id.empty()) app_ids_.erase(app_id);
       if (stopping_) return;
       ++counters_.connect_failures;
@@ -186,6 +193,43 @@ void Agent::connect_to(const asio::ip::address& address, std::uint16_t port, std
     auto& link = add_link(std::move(*socket), true, std::move(identity));
     link.announced_port = endpoint.port();
   });
+}
+
+void Agent::release_endpoint(const std::string& ip, std::uint16_t port) {
+  endpoints_.erase({ip, port});
+  static_peers_.released(ip, port);
+}
+
+// --- static peers (issue 7) ------------------------------------------------
+
+void Agent::add_static_peer(std::string host, std::uint16_t port) { static_peers_.add(std::move(host), port); }
+
+// The (ip, port) claim is the same set discovery checks, so whichever of the
+// two connects first is the only link (§2.6 REC).
+StaticPeerDialer::Hooks Agent::static_peer_hooks() {
+  StaticPeerDialer::Hooks hooks;
+  hooks.claim = [this](const std::string& ip, std::uint16_t port) {
+    return !stopping_ && endpoints_.insert({ip, port}).second;
+  };
+  hooks.unclaim = [this](const std::string& ip, std::uint16_t port) { endpoints_.erase({ip, port}); };
+  hooks.refuse = [this](const asio::ip::address& address) { return refuse_static_peer(address); };
+  hooks.adopt = [this](tcp::socket socket, const std::string& ip, std::uint16_t port) {
+    auto& link = add_link(std::move(socket), true, PeerIdentity{ip, port, {}, {}, {}});
+    link.announced_port = port;
+  };
+  return hooks;
+}
+
+std::optional<std::string> Agent::refuse_static_peer(const asio::ip::address& address) {
+  if (options_.allow_peer && !options_.allow_peer(address)) {
+    ++counters_.denied_peers;
+    return "address " + address.to_string() + " not in allowed_networks";
+  }
+  if (links_.size() >= options_.max_peers) {
+    ++counters_.refused_peers;
+    return "the limit of " + std::to_string(options_.max_peers) + " peers is reached";
+  }
+  return std::nullopt;
 }
 
 void Agent::on_accepted(tcp::socket socket) {
@@ -245,7 +289,11 @@ void Agent::on_peer_line(TcpPeer& peer, std::string_view line) {
   if (!link) return;
   link->last_seen = std::chrono::steady_clock::now();
   PeerOutput out = link->session.on_line(line);
-  if (!out.reply.empty()) peer.send(std::move(out.reply));
+  if (!out.reply.empty()) {
+    peer.send(std::move(out.reply));
+    link = find_link(peer.key());  // a send may close a stalled link
+    if (!link) return;
+  }
   if (out.event) handle_event(*link, *out.event);
   // `link` may be gone now (BYE, duplicate): nothing below may use it.
 }
@@ -260,7 +308,7 @@ void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& 
   matcher_->remove_peer(peer.key());
   const auto& who = link->who();
   if (reason != CloseReason::kDuplicate) {
-    endpoints_.erase({who.ip, link->announced_port ? link->announced_port : who.port});
+    release_endpoint(who.ip, link->announced_port ? link->announced_port : who.port);
     if (!who.app_id.empty()) app_ids_.erase(who.app_id);
   }
   const bool introduced = link->session.started() && reason != CloseReason::kDuplicate;
@@ -363,7 +411,7 @@ void Agent::on_ready(Link& link) {
   if (options_.ready_message.empty() || !find_link(key)) return;
   hits_.clear();
   matcher_->match_peer(key, options_.ready_message, options_.capture_mode, hits_);
-  send_frames_to(link, hits_);
+  send_frames_to(key, hits_);
 }
 
 void Agent::on_subscription(Link& link, peer_event::SubscriptionAdded& added) {
@@ -374,8 +422,9 @@ void Agent::on_subscription(Link& link, peer_event::SubscriptionAdded& added) {
     log_.warning("cannot compile regexp " + std::to_string(added.id) + " of " + link.who().display() + " '" +
                  line_snippet(added.pattern, 200) + "': " + err.message + " at offset " + std::to_string(err.offset) +
                  "; sent ERROR, link kept");
-    link.io->send(format_compile_error(err.offset, added.pattern, err.message));
-    if (listener_) listener_->on_subscription_error(key, link.who(), added.id, added.pattern, err);
+    const PeerIdentity who = link.who();
+    link.io->send(format_compile_error(err.offset, added.pattern, err.message));  // may close the link
+    if (listener_) listener_->on_subscription_error(key, who, added.id, added.pattern, err);
     return;
   }
   if (listener_) listener_->on_subscription_added(key, link.who(), added.id, added.pattern);
@@ -440,14 +489,21 @@ Result<int> Agent::change(int id, std::string_view pattern) {
 }
 
 void Agent::broadcast(const std::string& frame) {
-  for (auto& [key, link] : links_) link->io->send(frame);
+  // A send may close a stalled link (and erase it): iterate over a copy.
+  std::vector<std::shared_ptr<TcpPeer>> open_links;
+  open_links.reserve(links_.size());
+  for (auto& [key, link] : links_) open_links.push_back(link->io);
+  for (auto& io : open_links) io->send(frame);
 }
 
-void Agent::send_frames_to(Link& link, std::vector<Hit>& hits) {
+// `hits` all belong to one peer; the link may close while we send to it.
+void Agent::send_frames_to(PeerKey key, std::vector<Hit>& hits) {
   for (auto& hit : hits) {
     auto frame = format_msg(hit.regexp_id, hit.captures);
     if (!frame) continue;  // a capture holding LF/ETX: never put it on the wire
-    if (link.io->send(std::move(*frame))) ++counters_.frames_sent;
+    Link* link = find_link(key);
+    if (!link) return;
+    if (link->io->send(std::move(*frame))) ++counters_.frames_sent;
     else ++counters_.frames_dropped;
   }
 }

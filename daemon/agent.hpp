@@ -41,6 +41,7 @@
 #include "daemon/asio.hpp"
 #include "daemon/discovery.hpp"
 #include "daemon/log.hpp"
+#include "daemon/static_peer_dialer.hpp"
 #include "daemon/tcp_peer.hpp"
 
 namespace ivy::daemon {
@@ -57,6 +58,12 @@ struct AgentOptions {
   PeerLimits peer_limits;
   std::size_t max_peers = 1024;
   std::chrono::milliseconds connect_timeout{3000};
+  // Redial delays of static peers (add_static_peer), jittered exponential.
+  std::chrono::milliseconds static_peer_retry_min{1000};
+  std::chrono::milliseconds static_peer_retry_max{30000};
+  // Our TCP listen port; 0: ephemeral, as ivy-c. A fixed port lets agents
+  // that cannot hear our announcement list us as a static peer.
+  std::uint16_t tcp_port = 0;
   std::chrono::milliseconds ping_timeout{5000};
   std::chrono::milliseconds shutdown_grace{1000};  // time for BYE to flush
   // Keys given to peer links start here; a daemon running several agents
@@ -156,6 +163,16 @@ class Agent final : private TcpPeer::Handler {
   // from addresses it refuses are closed now. Returns how many were closed.
   std::size_t set_allow_peer(std::function<bool(const asio::ip::address&)> allow_peer);
 
+  // An agent to link with directly over TCP (its listen port, not the bus
+  // port), for agents discovery does not reach (issue 7). Before or after
+  // start(): the host is resolved (a numeric one is used as is) and dialled,
+  // and redialled with backoff when the connect fails or the link closes,
+  // until stop(). An agent that is also linked by discovery (same ip and
+  // port) gets no second link. See static_peer_dialer.hpp.
+  void add_static_peer(std::string host, std::uint16_t port);
+  // Static peers with a link up (ours or discovery's).
+  std::size_t static_peers_linked() const { return static_peers_.linked(); }
+
   // Who gets the events; may be set after construction, before start().
   void set_listener(AgentListener* listener) { listener_ = listener; }
 
@@ -200,12 +217,16 @@ class Agent final : private TcpPeer::Handler {
   void on_die(Link& link, int id);
   void on_pong(Link& link, int id);
   bool keep_new_link(const Link& existing, const Link& fresh) const;
-  void send_frames_to(Link& link, std::vector<Hit>& hits);
+  void send_frames_to(PeerKey key, std::vector<Hit>& hits);
   void broadcast(const std::string& frame);
   Link* find_link(PeerKey key);
   const Link* find_link(PeerKey key) const;
   PeerInfo info_of(const Link& link) const;
   void finish_stop();
+  StaticPeerDialer::Hooks static_peer_hooks();
+  std::optional<std::string> refuse_static_peer(const asio::ip::address& address);
+  // (ip, port) is no longer linked nor being connected to.
+  void release_endpoint(const std::string& ip, std::uint16_t port);
 
   asio::io_context& io_;
   AgentOptions options_;
@@ -233,6 +254,7 @@ class Agent final : private TcpPeer::Handler {
   // reference to this and do nothing once it has expired.
   std::shared_ptr<int> life_ = std::make_shared<int>(0);
   Counters counters_;
+  StaticPeerDialer static_peers_;  // last: its hooks use the members above
 };
 
 }  // namespace ivy::daemon

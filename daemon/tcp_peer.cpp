@@ -1,5 +1,9 @@
 #include "daemon/tcp_peer.hpp"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <algorithm>
 
 namespace ivy::daemon {
@@ -33,6 +37,17 @@ TcpPeer::TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Option
   local_ = socket_.local_endpoint(ec);
   socket_.set_option(tcp::no_delay(true), ec);  // as ivy-c: privilege lag over throughput
   socket_.set_option(asio::socket_base::keep_alive(true), ec);
+  if (options_.keepalive_idle.count() > 0) {
+    // Idle time, then 3 probes 10 s apart: a dead peer is seen within
+    // keepalive_idle + 30 s.
+    const int idle = static_cast<int>(options_.keepalive_idle.count());
+    const int interval = 10;
+    const int count = 3;
+    const int fd = socket_.native_handle();
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
+    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
+  }
 }
 
 void TcpPeer::start() { do_read(); }
@@ -63,6 +78,11 @@ bool TcpPeer::send(std::string frames) {
   if (queued_bytes_ + frames.size() > options_.max_queue_bytes) {
     ++dropped_frames_;
     dropped_bytes_ += frames.size();
+    const auto now = std::chrono::steady_clock::now();
+    if (!stalled_since_) stalled_since_ = now;
+    if (options_.stall_timeout.count() > 0 && now - *stalled_since_ >= options_.stall_timeout) {
+      stop(CloseReason::kStalled);
+    }
     return false;
   }
   queued_bytes_ += frames.size();
@@ -109,6 +129,7 @@ void TcpPeer::do_write() {
     }
     self->bytes_sent_ += n;
     self->queued_bytes_ -= n;
+    self->stalled_since_.reset();  // progress
     for (std::size_t i = 0; i < self->frames_in_flight_; ++i) self->queue_.pop_front();
     self->frames_in_flight_ = 0;
     if (!self->queue_.empty()) {

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -41,6 +42,12 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   struct Options {
     std::size_t max_frame_bytes = LineFramer::kDefaultMaxFrameBytes;
     std::size_t max_queue_bytes = 32 * 1024 * 1024;
+    // A peer that has made no write progress for this long while frames
+    // are being dropped for it is closed (CloseReason::kStalled); 0: never.
+    std::chrono::milliseconds stall_timeout{30000};
+    // TCP keepalive idle time, so a half-open link (peer host gone) is
+    // noticed; 0: the system default (usually 2 hours).
+    std::chrono::seconds keepalive_idle{60};
   };
 
   TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Options options);
@@ -92,6 +99,8 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   std::uint64_t dropped_bytes_ = 0;
   std::uint64_t bytes_sent_ = 0;
   std::uint64_t bytes_received_ = 0;
+  // When frames started being dropped with no write progress since.
+  std::optional<std::chrono::steady_clock::time_point> stalled_since_;
 };
 
 }  // namespace ivy::daemon
