@@ -22,6 +22,10 @@ struct BridgedMessage {
   std::string origin_bus;
   std::string origin_agent;
   std::string text;  // as emitted (after any prefix change)
+  // Emitted by the bus's own agent, which never hears its own sends. False:
+  // by a dedicated agent (local_name / remote_name), an ordinary peer of the
+  // bus's agent, whose recorder already sees the message.
+  bool via_bus_agent = true;
 };
 
 struct BridgeHooks {

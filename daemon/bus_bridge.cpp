@@ -62,7 +62,9 @@ void BusBridge::carry(BridgeFlow flow, const std::string& origin_agent, const st
     return;
   }
   ++(flow == BridgeFlow::kOut ? counters_.carried_out : counters_.carried_in);
-  if (hooks_.on_bridged) hooks_.on_bridged({options_.id, to.bus_id(), origin_bus, origin_agent, *decided});
+  if (hooks_.on_bridged) {
+    hooks_.on_bridged({options_.id, to.bus_id(), origin_bus, origin_agent, *decided, !to.dedicated_emitter()});
+  }
 }
 
 BridgeStatus BusBridge::status() const {

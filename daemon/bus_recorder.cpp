@@ -91,6 +91,20 @@ void BusRecorder::on_message(PeerKey key, const PeerIdentity& who, int our_id, c
   append(std::move(record));
 }
 
+void BusRecorder::on_own_message(std::string text, storage::Origin origin) {
+  storage::MessageRecord record;
+  record.at = now_stamp();
+  record.sender = storage::kSelfKey;
+  refs_.clear();
+  agent_.receivers_of(text, storage::kSelfKey, refs_);
+  record.receivers.reserve(refs_.size());
+  for (const auto& ref : refs_) record.receivers.push_back({ref.peer, ref.regexp_id});
+  record.text = std::move(text);
+  record.origin = std::move(origin);
+  ++messages_;
+  append(std::move(record));
+}
+
 void BusRecorder::on_direct(PeerKey key, const PeerIdentity& who, int id, const std::string& text) {
   ensure_joined(key, who);
   append(storage::DirectRecord{now_stamp(), key, id, text});

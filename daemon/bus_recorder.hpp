@@ -38,6 +38,12 @@ class BusRecorder final : public AgentListener {
   void on_die(PeerKey, const PeerIdentity&, int id, DiePolicy) override;
   void on_peer_error(PeerKey, const PeerIdentity&, int id, const std::string& text) override;
 
+  // A message this ivyd published itself on the bus (a bridge re-emitting
+  // `origin`'s message through this bus's agent), which the agent never hears:
+  // recorded as sent by storage::kSelfKey, with the peers that receive it.
+  // The caller records the join of kSelfKey first (it spans buses).
+  void on_own_message(std::string text, storage::Origin origin);
+
   std::uint64_t messages_recorded() const { return messages_; }
 
  private:

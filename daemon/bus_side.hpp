@@ -59,6 +59,7 @@ class BusSide final : public AgentListener {
   const BusInterest& interest() const { return interest_; }
   std::uint64_t from_bridge_agents() const { return from_bridge_agents_; }
   Agent& emitter() { return dedicated_ ? *dedicated_ : *port_.agent; }
+  bool dedicated_emitter() const { return dedicated_ != nullptr; }
 
   void on_message(PeerKey, const PeerIdentity&, int our_id, const std::vector<std::string>& args) override;
   void on_subscription_added(PeerKey, const PeerIdentity&, int id, const std::string& pattern) override;

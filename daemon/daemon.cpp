@@ -152,6 +152,7 @@ void Daemon::open_recorder() {
     log_.info("recording is off");
     return;
   }
+  self_joined_ = false;  // a new database
   storage::SqliteRecorderOptions options;
   options.path = resolve_state_path(rc.path);
   options.queue_capacity = rc.queue_size;
@@ -196,6 +197,11 @@ Status Daemon::start_bus(const config::BusConfig& bc) {
   bus->config = bc;
   bus->on_die_exit = [this] { request_stop(); };
   bus->agent = std::make_unique<Agent>(io_, options, std::make_unique<HyperscanMatcher>(), log_, &bus->listeners);
+  for (const auto& peer : bc.static_peers) {
+    auto host_port = split_host_port(peer);  // "host:port", "[v6]:port"; validated by config
+    if (!host_port) return fail("bus '" + bc.id + "': bad static peer '" + peer + "'");
+    bus->agent->add_static_peer(std::move(host_port->first), host_port->second);
+  }
   apply_limits(*bus->agent);
   bus->listeners.add(bus.get());
   if (sink_ && bc.record) {
@@ -219,6 +225,7 @@ void Daemon::start_bridges() {
   };
   options.io.max_frame_bytes = setup_.config.limits.max_frame_bytes;
   options.io.max_queue_bytes = setup_.config.limits.peer_queue_bytes;
+  options.on_bridged = [this](const BridgedMessage& message) { record_bridged(message); };
   auto lookup = [this](const std::string& id) -> std::optional<BusPort> {
     for (auto& bus : buses_) {
       if (bus->config.id == id) return bus->port();
@@ -227,6 +234,32 @@ void Daemon::start_bridges() {
   };
   bridges_ = std::make_unique<Bridges>(io_, log_, std::move(lookup), std::move(options));
   bridges_->start(setup_.config.bridges);
+}
+
+// A message a bridge re-emitted through a recorded bus's own agent: that
+// agent never hears its own sends, so it is recorded here as sent by ivyd
+// itself (storage::kSelfKey), with its origin (issue 7).
+void Daemon::record_bridged(const BridgedMessage& message) {
+  if (!message.via_bus_agent) return;  // the bus's recorder hears the dedicated agent
+  for (auto& bus : buses_) {
+    if (bus->config.id != message.dest_bus || !bus->recorder) continue;
+    record_self(true);
+    bus->recorder->on_own_message(message.text, {message.origin_bus, message.origin_agent});
+    return;
+  }
+}
+
+// The agent row of ivyd itself: one per recording, on no bus (it sends on
+// every bus it bridges to; its receivers tell which), joined before its
+// first message and left on shutdown.
+void Daemon::record_self(bool joined) {
+  if (!sink_ || joined == self_joined_) return;
+  self_joined_ = joined;
+  storage::AgentRef self{storage::kSelfKey, bridges_ ? bridges_->instance_id() : std::string(), "ivyd",
+                         host_name(), 0, {}};
+  sink_->try_append(storage::AgentEvent{now_stamp(), joined ? storage::AgentChange::kJoined : storage::AgentChange::kLeft,
+                                        std::move(self),
+                                        joined ? storage::LeaveHow::kNone : storage::LeaveHow::kShutdown});
 }
 
 // Stops a bus (BYE to its peers) and destroys it once its links are closed
@@ -277,6 +310,7 @@ void Daemon::stop() {
   stop_signals_.cancel(ignored);
   reload_signal_.cancel(ignored);
   if (bridges_) bridges_->stop();
+  record_self(false);
   auto remaining = std::make_shared<std::size_t>(buses_.size());
   auto finish = [this] {
     if (sink_) {
@@ -392,6 +426,8 @@ void Daemon::apply_limits(Agent& agent) {
   TcpPeer::Options link;
   link.max_frame_bytes = limits.max_frame_bytes;
   link.max_queue_bytes = limits.peer_queue_bytes;
+  link.stall_timeout = limits.stall_timeout;
+  link.keepalive_idle = limits.tcp_keepalive;
   PeerLimits peer_limits;
   peer_limits.max_subscriptions = limits.max_subscriptions_per_peer;
   agent.set_link_limits(link, peer_limits, limits.max_peers);

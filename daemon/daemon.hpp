@@ -30,6 +30,7 @@ namespace ivy::daemon {
 
 class Agent;
 class Bridges;
+struct BridgedMessage;
 
 struct DaemonSetup {
   config::Config config;
@@ -61,6 +62,8 @@ class Daemon {
   Status start_bus(const config::BusConfig& bus);
   void stop_bus(std::unique_ptr<Bus> bus);
   void start_bridges();
+  void record_bridged(const BridgedMessage& message);
+  void record_self(bool joined);
   void open_recorder();
   void reopen_recorder();
   void apply_limits(Agent& agent);
@@ -87,6 +90,7 @@ class Daemon {
   std::vector<std::unique_ptr<Bus>> buses_;
   std::unique_ptr<Bridges> bridges_;  // after buses_: destroyed before them
   std::uint64_t bus_serial_ = 0;
+  bool self_joined_ = false;  // the sink has the join of storage::kSelfKey
   bool stopping_ = false;
   int exit_code_ = 0;
   std::chrono::steady_clock::time_point started_at_;

@@ -282,7 +282,9 @@ void LinkBridge::on_remote_message(link::Message& m) {
     return;
   }
   ++counters_.carried_in;
-  if (hooks_.on_bridged) hooks_.on_bridged({options_.id, port_.id, m.origin_bus, m.origin_agent, *decided});
+  if (hooks_.on_bridged) {
+    hooks_.on_bridged({options_.id, port_.id, m.origin_bus, m.origin_agent, *decided, !side_->dedicated_emitter()});
+  }
 }
 
 void LinkBridge::send_or_buffer(std::string frame) {

@@ -9,6 +9,7 @@
 
 #include "core/bus_spec.hpp"
 #include "core/pcre_matcher.hpp"
+#include "core/regex.hpp"
 #include "daemon/agent.hpp"
 #include "daemon/ivyctl/command_args.hpp"
 #include "daemon/ivyctl/commands.hpp"
@@ -82,6 +83,12 @@ class Probe final : public daemon::AgentListener {
     return keys.front();
   }
   void bind(const std::string& re) {
+    // Checked here too for ivyprobe's "Error compiling" line (§9.2), which
+    // scripts look for; subscribe()'s own message is worded differently.
+    if (auto compiled = Regex::compile(re); !compiled) {
+      print(probe_compile_error(re, compiled.error().message));
+      return;
+    }
     auto id = agent_.subscribe(re);
     if (!id) print(id.error().message + ", not bound");
     else print("Binding to '" + re + "'");

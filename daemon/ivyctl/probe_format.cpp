@@ -82,6 +82,10 @@ std::string probe_unbind(std::string_view name, std::string_view host, int id, s
          std::to_string(id) + " :" + std::string(pattern);
 }
 
+std::string probe_compile_error(std::string_view pattern, std::string_view message) {
+  return "Error compiling '" + std::string(pattern) + "', " + std::string(message) + ", not bound";
+}
+
 std::string probe_sent(std::size_t frames) {
   return "-> Sent to " + std::to_string(frames) + (frames == 1 ? " peer" : " peers");
 }

@@ -26,6 +26,8 @@ std::string probe_message(std::string_view name, const std::vector<std::string>&
 std::string probe_direct(std::string_view name, int id, std::string_view text);
 std::string probe_bind(std::string_view name, std::string_view host, int id, std::string_view pattern);
 std::string probe_unbind(std::string_view name, std::string_view host, int id, std::string_view pattern);
+// A regexp of ours that does not compile (.bind, -f, arguments).
+std::string probe_compile_error(std::string_view pattern, std::string_view message);
 std::string probe_sent(std::size_t frames);
 std::string probe_pong(std::string_view name, std::chrono::microseconds rtt);
 std::string probe_ping_timeout(std::string_view name, std::chrono::milliseconds waited);

@@ -110,6 +110,9 @@ class Replay {
     stopping_ = true;
     timer_.cancel();
     if (progress_) std::cerr << "\n";
+    // --as-original with nothing selected has no agent whose stop() would
+    // end the loop (the signal_set keeps io.run() going).
+    if (agents_.empty()) return io_.stop();
     auto remaining = std::make_shared<std::size_t>(agents_.size());
     for (auto& [name, agent] : agents_) {
       agent->stop([this, remaining] {
