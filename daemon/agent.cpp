@@ -33,6 +33,8 @@ struct Agent::Link {
 
 namespace {
 
+constexpr std::uint64_t kMalformedLogged = 10;  // per link, before thinning out
+
 std::string make_our_app_id(std::uint16_t port) {
   std::random_device rd;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -181,7 +183,9 @@ void Agent::connect_to(const asio::ip::address& address, std::uint16_t port, std
       if (!app_id.empty()) app_ids_.erase(app_id);
       if (stopping_) return;
       ++counters_.connect_failures;
-      log_.warning("cannot connect back to " + (name.empty() ? std::string("agent") : "'" + name + "'") +
+      // Announcements are unauthenticated: thin the log out under a flood.
+      const bool loud = counters_.connect_failures <= 20 || counters_.connect_failures % 100 == 0;
+      log_.log(loud ? LogLevel::kWarning : LogLevel::kDebug, "cannot connect back to " + (name.empty() ? std::string("agent") : "'" + name + "'") +
                    " announced at " + endpoint_text(endpoint.address(), endpoint.port()) + ": " +
                    (timed_out ? std::string("timed out") : ec.message()) +
                    ". If that agent is behind NAT, in a container or on another network, its announced "
@@ -355,8 +359,13 @@ void Agent::handle_event(Link& link, PeerEvent& event) {
   }
   if (auto* m = std::get_if<pe::Malformed>(&event)) {
     ++counters_.malformed_lines;
-    log_.warning("malformed line from " + link.who().display() + " (" + m->reason + "): '" + m->snippet +
-                 "'; link kept");
+    // The first few per link, then one line per thousand: a hostile peer
+    // must not be able to flood the journal.
+    const auto n = link.session.malformed_lines();
+    if (n <= kMalformedLogged || n % 1000 == 0) {
+      log_.warning("malformed line from " + link.who().display() + " (" + m->reason + "): '" + m->snippet +
+                   "'; link kept" + (n > 1 ? " (" + std::to_string(n) + " so far)" : std::string()));
+    }
     return;
   }
   if (auto* u = std::get_if<pe::UnknownType>(&event)) {

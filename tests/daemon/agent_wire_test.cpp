@@ -183,6 +183,27 @@ TEST_F(AgentWireTest, KeepsTheLinkAfterMalformedFrames) {
   EXPECT_EQ(a.events.count(Kind::kDisconnected), 0u);
 }
 
+TEST_F(AgentWireTest, ThinsOutTheLogUnderAFloodOfMalformedFrames) {
+  auto& a = make("A");
+  const int id = *a->subscribe("^x");
+  ASSERT_TRUE(a->start().ok());
+  RawPeer peer(io_);
+  connect_ready(peer, a);
+  std::string flood;
+  for (int i = 0; i < 1000; ++i) flood += "garbage without stx " + std::to_string(i) + "\n";
+  peer.write(flood + frame(2, id));
+  ASSERT_TRUE(until([&] { return a.events.count(Kind::kMessage) == 1; }));
+  EXPECT_EQ(a->counters().malformed_lines, 1000u);
+  const std::string text = log_.text.str();
+  std::size_t lines = 0;
+  for (auto pos = text.find("malformed line"); pos != std::string::npos; pos = text.find("malformed line", pos + 1)) {
+    ++lines;
+  }
+  EXPECT_EQ(lines, 11u);  // the first 10, then the 1000th
+  EXPECT_NE(text.find("(1000 so far)"), std::string::npos);
+  EXPECT_EQ(a->peer_count(), 1u);
+}
+
 TEST_F(AgentWireTest, ReassemblesFramesSplitByteByByte) {
   auto& a = make("A");
   const int id = *a->subscribe("^x");
