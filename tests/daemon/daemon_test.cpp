@@ -23,13 +23,17 @@ using ivy::test::TempDir;
 using ivy::test::write_text_file;
 using Kind = AgentEvent::Kind;
 
+// With a second port: a second bus, and a bridge from main to it.
 std::string config_json(const TempDir& dir, std::uint16_t port, std::optional<std::uint16_t> second_port = {}) {
   std::string buses = R"({"id": "main", "spec": "127.255.255.255:)" + std::to_string(port) + R"(", "name": "ivyd-test"})";
+  std::string bridges;
   if (second_port) {
     buses += R"(, {"id": "second", "spec": "127.255.255.255:)" + std::to_string(*second_port) +
              R"(", "name": "ivyd-test2", "record": false})";
+    bridges = R"("bridges": [{"id": "main-to-second", "type": "bus", "bus": "main", "peer_bus": "second",
+                                "direction": "out"}],)";
   }
-  return R"({"buses": [)" + buses + R"(],
+  return R"({"buses": [)" + buses + R"(], )" + bridges + R"(
     "recorder": {"path": ")" + dir.file("rec.db") + R"(", "batch_interval_ms": 20},
     "status": {"path": ")" + dir.file("ivyd.sock") + R"(", "group": ""},
     "logging": {"level": "debug"}})";
@@ -75,12 +79,26 @@ TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
   EXPECT_EQ(status["buses"][0]["spec"], "127.255.255.255:" + std::to_string(port));
   EXPECT_TRUE(status["recorder"]["enabled"].get<bool>());
 
-  // SIGHUP with a second bus: the first bus's links stay up.
+  // SIGHUP with a second bus and a bridge to it: the first bus's links stay
+  // up, and the bridge carries main's traffic onto the second bus.
   const auto second_port = unique_bus_port();
   write_text_file(dir.file("ivyd.json"), config_json(dir, port, second_port));
   ivyd.signal(SIGHUP);
-  ASSERT_TRUE(eventually([&] { return status_of(dir)["buses"].size() == 2; })) << read_text_file(dir.file("err"));
-  run_for(io, 200ms);
+  ASSERT_TRUE(eventually([&] {
+    const auto s = status_of(dir);
+    return s.is_object() && s["buses"].size() == 2 && s["bridges"].size() == 1;
+  })) << read_text_file(dir.file("err"));
+  TestAgent far(io, log, "FAR", second_port);
+  ASSERT_TRUE(far->subscribe("^bridged (.*)").ok());
+  ASSERT_TRUE(far->start().ok());
+  ASSERT_TRUE(run_until(io, [&] { return far.events.count(Kind::kConnected) >= 1; }, 5000ms));
+  run_for(io, 300ms);  // the bridge learns FAR's subscription
+  bool arrived = false;
+  for (int attempt = 0; attempt < 20 && !arrived; ++attempt) {
+    (void)sender->send("bridged hop");
+    arrived = run_until(io, [&] { return far.events.count(Kind::kMessage) >= 1; }, 250ms);
+  }
+  EXPECT_TRUE(arrived) << read_text_file(dir.file("err"));
   EXPECT_EQ(receiver.events.count(Kind::kDisconnected, "ivyd-test"), 0u);
 
   // SIGTERM: BYE to every peer, database closed, exit 0.
