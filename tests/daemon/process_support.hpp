@@ -15,6 +15,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -50,7 +51,14 @@ struct TempDir {
   std::string path;
 };
 
+// Tag: give the child a pipe as standard input, written with write_line().
+struct PipeStdin {};
+
 // A child process; killed (SIGKILL) if still running when destroyed.
+// stdout and stderr go to files. stdin is a file (default /dev/null) or, with
+// PipeStdin, a pipe the test keeps open: `ivyctl probe` reads stdin on a
+// blocking thread and leaves the bus on end of input, so the test decides
+// when that happens (close_stdin()).
 class ChildProcess {
  public:
   ChildProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
@@ -58,15 +66,23 @@ class ChildProcess {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, stdin_path.c_str(), O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
+    spawn(argv, stdout_path, stderr_path, actions);
+  }
+  ChildProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
+               const std::string& stderr_path, PipeStdin) {
+    int fds[2];
+    // O_CLOEXEC: no other child may inherit our write end, or closing it here
+    // would never give this child its end of input.
+    if (::pipe2(fds, O_CLOEXEC) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, fds[0], 0);  // dup2 clears O_CLOEXEC on fd 0
+    spawn(argv, stdout_path, stderr_path, actions);
+    ::close(fds[0]);
+    stdin_ = fds[1];
   }
   ~ChildProcess() {
+    close_stdin();
     if (running()) {
       ::kill(pid_, SIGKILL);
       ::waitpid(pid_, nullptr, 0);
@@ -82,13 +98,32 @@ class ChildProcess {
     if (running()) ::kill(pid_, signo);
   }
 
+  // PipeStdin only: writes `line` and a LF in one write; false if the child is gone.
+  bool write_line(std::string_view line) {
+    if (stdin_ < 0) return false;
+    const std::string bytes = std::string(line) + "\n";
+    // MSG_NOSIGNAL does not apply to pipes: a dead reader would raise SIGPIPE.
+    struct sigaction ignore{};
+    struct sigaction old{};
+    ignore.sa_handler = SIG_IGN;
+    ::sigaction(SIGPIPE, &ignore, &old);
+    const ssize_t n = ::write(stdin_, bytes.data(), bytes.size());
+    ::sigaction(SIGPIPE, &old, nullptr);
+    return n == static_cast<ssize_t>(bytes.size());
+  }
+
+  // PipeStdin only: end of input for the child.
+  void close_stdin() {
+    if (stdin_ >= 0) ::close(stdin_);
+    stdin_ = -1;
+  }
+
   // The exit code (or 128 + signal), or nullopt if still running after `timeout`.
   std::optional<int> wait_for(std::chrono::milliseconds timeout) {
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    while (!status_) {
+    while (!status_ && pid_ > 0) {
       int raw = 0;
-      const pid_t r = ::waitpid(pid_, &raw, WNOHANG);
-      if (r == pid_) {
+      if (::waitpid(pid_, &raw, WNOHANG) == pid_) {
         status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
         break;
       }
@@ -99,7 +134,20 @@ class ChildProcess {
   }
 
  private:
+  // Adds the stdout/stderr redirections to `actions`, spawns, frees `actions`.
+  void spawn(const std::vector<std::string>& argv, const std::string& stdout_path, const std::string& stderr_path,
+             posix_spawn_file_actions_t& actions) {
+    posix_spawn_file_actions_addopen(&actions, 1, stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&actions, 2, stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    if (posix_spawn(&pid_, args[0], &actions, nullptr, args.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+  }
+
   pid_t pid_ = -1;
+  int stdin_ = -1;
   std::optional<int> status_;
 };
 

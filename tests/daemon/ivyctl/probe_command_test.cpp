@@ -6,7 +6,6 @@
 #include <regex>
 #include <sstream>
 
-#include "tests/daemon/ivyctl/probe_support.hpp"
 #include "tests/daemon/process_support.hpp"
 #include "tests/daemon/test_support.hpp"
 
@@ -17,7 +16,8 @@ using namespace std::chrono_literals;
 using daemon::test::unique_bus_port;
 using ivy::test::bin_path;
 using ivy::test::eventually;
-using ivy::test::PipedChild;
+using ivy::test::ChildProcess;
+using ivy::test::PipeStdin;
 using ivy::test::read_text_file;
 using ivy::test::run_command;
 using ivy::test::TempDir;
@@ -47,7 +47,7 @@ bool has_line_matching(const std::string& path, const std::string& pattern) {
 // A probe named `name` on the test bus, its output in dir/<name>.out|.err.
 struct Probe {
   Probe(const TempDir& dir, std::uint16_t port, const std::string& name, std::vector<std::string> extra = {})
-      : out(dir.file(name + ".out")), err(dir.file(name + ".err")), child(argv(port, name, extra), out, err) {}
+      : out(dir.file(name + ".out")), err(dir.file(name + ".err")), child(argv(port, name, extra), out, err, PipeStdin{}) {}
 
   static std::vector<std::string> argv(std::uint16_t port, const std::string& name,
                                        const std::vector<std::string>& extra) {
@@ -68,7 +68,7 @@ struct Probe {
 
   std::string out;
   std::string err;
-  PipedChild child;
+  ChildProcess child;
 };
 
 TEST(ProbeCommand, TwoProbesConnectExchangeMessagesDirectsAndPingsAndLeaveOnEndOfInput) {
