@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <cstdio>
+#include <fstream>
 #include <functional>
 
 #include <nlohmann/json.hpp>
@@ -44,6 +46,20 @@ LogLevel log_level_of(config::LogLevel l) {
     case config::LogLevel::kError: return LogLevel::kError;
   }
   return LogLevel::kInfo;
+}
+
+// Identifies the configuration a recording was made with (the recordings
+// table's config_digest): FNV-1a 64 of the file's bytes, or "defaults".
+// Not a security hash; it tells two configurations apart.
+std::string config_digest(const std::string& path) {
+  if (path.empty()) return "defaults";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "unreadable";
+  std::uint64_t hash = 1469598103934665603ull;
+  for (char c; in.get(c);) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  char text[32];
+  std::snprintf(text, sizeof text, "fnv1a64:%016llx", static_cast<unsigned long long>(hash));
+  return text;
 }
 
 std::string host_name() {
@@ -169,6 +185,7 @@ void Daemon::open_recorder() {
     options.meta.bus += bus.spec;
   }
   options.meta.ivyd_version = IVYD_VERSION;
+  options.meta.config_digest = config_digest(setup_.config_path);
   options.log = [this](storage::LogLevel level, const std::string& text) {
     switch (level) {
       case storage::LogLevel::kDebug: log_.debug("recorder: " + text); break;
@@ -491,7 +508,8 @@ std::string Daemon::status_json() const {
                      {"frames_sent", c.frames_sent},             {"frames_dropped", c.frames_dropped},
                      {"malformed_lines", c.malformed_lines},     {"unknown_msg_ids", c.unknown_msg_ids},
                      {"connect_failures", c.connect_failures},   {"duplicate_links", c.duplicate_links},
-                     {"refused_peers", c.refused_peers},         {"bad_datagrams", agent.discovery().bad_datagrams()}};
+                     {"refused_peers", c.refused_peers},         {"bad_datagrams", agent.discovery().bad_datagrams()},
+                     {"oversized_frames", c.oversized_frames},   {"refused_subscriptions", c.refused_subscriptions}};
     b["peers"] = json::array();
     for (const auto& p : agent.peers()) {
       b["peers"].push_back({{"name", p.identity.name},
@@ -535,7 +553,9 @@ std::string Daemon::status_json() const {
              {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}});
     }
   }
-  return doc.dump();
+  // Peer names and app ids are bytes from the network: invalid UTF-8 is
+  // replaced (U+FFFD), since a strict dump() would throw and end ivyd.
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace ivy::daemon

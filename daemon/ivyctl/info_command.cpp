@@ -48,7 +48,8 @@ void print_summary(const storage::Summary& s) {
   for (const auto& run : s.runs) {
     std::cout << "Recording:      " << format_time(run.started_ns, TimeZone::kLocal) << " -> "
               << (run.stopped_ns ? format_time(run.stopped_ns, TimeZone::kLocal) : std::string("(not stopped cleanly)"))
-              << "  host " << run.host << ", bus " << run.bus << ", ivyd " << run.ivyd_version << "\n";
+              << "  host " << run.host << ", bus " << run.bus << ", ivyd " << run.ivyd_version
+              << (run.config_digest.empty() ? std::string() : ", config " + run.config_digest) << "\n";
   }
   if (!s.per_agent.empty()) std::cout << "Senders:\n";
   for (const auto& a : s.per_agent) {

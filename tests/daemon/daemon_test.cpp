@@ -123,6 +123,10 @@ TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
     ++recorded;
   }
   EXPECT_EQ(recorded, kMessages);
+
+  // The recordings table names the configuration it was made with.
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "info", "--db", dir.file("rec.db")}, &out), 0);
+  EXPECT_NE(out.find("config fnv1a64:"), std::string::npos) << out;
 }
 
 TEST(Daemon, BadConfigExitsWith78AndNamesEveryProblem) {
