@@ -26,6 +26,8 @@ struct Agent::Link {
   std::chrono::steady_clock::time_point last_seen = std::chrono::steady_clock::now();
   int next_ping_id = 1;
   std::map<int, PendingPing> pings;
+  std::uint64_t refused_subscriptions = 0;
+  std::uint64_t oversized_frames = 0;  // the link's framer count, as last logged
 
   PeerKey key() const { return io->key(); }
   const PeerIdentity& who() const { return session.identity(); }
@@ -292,6 +294,16 @@ void Agent::on_peer_line(TcpPeer& peer, std::string_view line) {
   Link* link = find_link(peer.key());
   if (!link) return;
   link->last_seen = std::chrono::steady_clock::now();
+  if (const auto oversized = peer.oversized_frames(); oversized != link->oversized_frames) {
+    // The framer skipped lines over max_frame_bytes since the last line.
+    counters_.oversized_frames += oversized - link->oversized_frames;
+    link->oversized_frames = oversized;
+    if (oversized <= kMalformedLogged || oversized % 1000 == 0) {
+      log_.warning("skipped a line longer than max_frame_bytes (" + std::to_string(peer.max_frame_bytes()) +
+                   " bytes) from " + link->who().display() + "; link kept (" + std::to_string(oversized) +
+                   " so far)");
+    }
+  }
   PeerOutput out = link->session.on_line(line);
   if (!out.reply.empty()) {
     peer.send(std::move(out.reply));
@@ -339,7 +351,13 @@ void Agent::handle_event(Link& link, PeerEvent& event) {
     return;
   }
   if (auto* r = std::get_if<pe::SubscriptionRefused>(&event)) {
-    log_.warning("ignored subscription " + std::to_string(r->id) + " of " + link.who().display() + ": " + r->reason);
+    ++counters_.refused_subscriptions;
+    // Thinned out like malformed lines: 100,000 ADDs must not be 100,000 log lines.
+    const auto n = ++link.refused_subscriptions;
+    if (n <= kMalformedLogged || n % 1000 == 0) {
+      log_.warning("ignored subscription " + std::to_string(r->id) + " of " + link.who().display() + ": " +
+                   r->reason + (n > 1 ? " (" + std::to_string(n) + " so far)" : std::string()));
+    }
     return;
   }
   if (auto* d = std::get_if<pe::Direct>(&event)) {

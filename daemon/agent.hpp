@@ -190,6 +190,8 @@ class Agent final : private TcpPeer::Handler {
     std::uint64_t messages_received = 0;
     std::uint64_t unknown_msg_ids = 0;
     std::uint64_t malformed_lines = 0;
+    std::uint64_t oversized_frames = 0;       // lines over max_frame_bytes, skipped
+    std::uint64_t refused_subscriptions = 0;  // ADD_REGEXP over max_subscriptions_per_peer or too long
     std::uint64_t connect_failures = 0;
     std::uint64_t duplicate_links = 0;
     std::uint64_t refused_peers = 0;   // over max_peers

@@ -73,6 +73,7 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   std::uint64_t dropped_frames() const { return dropped_frames_; }
   std::uint64_t dropped_bytes() const { return dropped_bytes_; }
   std::uint64_t oversized_frames() const { return framer_.oversized_frames(); }
+  std::size_t max_frame_bytes() const { return options_.max_frame_bytes; }
   std::uint64_t bytes_sent() const { return bytes_sent_; }
   std::uint64_t bytes_received() const { return bytes_received_; }
 

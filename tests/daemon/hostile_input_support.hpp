@@ -1,0 +1,164 @@
+#pragma once
+// Support for the reliability tests that attack the real ivyd executable
+// (hostile_input_test.cpp, crash_recording_test.cpp): an ivyd child with its
+// config, socket, recording and log in a TempDir; a healthy sender/receiver
+// pair of in-process agents; readers for status, the recording and /proc.
+//
+// Thread: everything runs on the test's thread, on one io_context.
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <memory>
+#include <sstream>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/daemon/process_support.hpp"
+#include "tests/daemon/test_support.hpp"
+
+namespace ivy::daemon::test {
+
+// One ivyd on a loopback bus, recording to <dir>/rec.db, status socket at
+// <dir>/ivyd.sock, stderr in <dir>/err. `limits` is the body of the
+// "limits" object (JSON), e.g. R"("max_frame_bytes": "1MiB")".
+class IvydUnderTest {
+ public:
+  IvydUnderTest(std::uint16_t bus_port, const std::string& limits, int batch_interval_ms = 20)
+      : port_(bus_port) {
+    ivy::test::write_text_file(
+        dir.file("ivyd.json"),
+        R"({"buses": [{"id": "main", "spec": "127.255.255.255:)" + std::to_string(port_) +
+            R"(", "name": "ivyd-test"}],
+    "recorder": {"path": ")" + dir.file("rec.db") + R"(", "batch_interval_ms": )" +
+            std::to_string(batch_interval_ms) + R"(},
+    "limits": {)" + limits + R"(},
+    "status": {"path": ")" + dir.file("ivyd.sock") + R"(", "group": ""},
+    "logging": {"level": "info"}})");
+  }
+
+  // Starts ivyd and waits for its status socket. False (with the log in
+  // the failure message) if it did not come up within 5 s.
+  bool start() {
+    std::error_code ec;
+    std::filesystem::remove(dir.file("ivyd.sock"), ec);
+    process_ = std::make_unique<ivy::test::ChildProcess>(
+        std::vector<std::string>{ivy::test::bin_path("ivyd"), "--config", dir.file("ivyd.json")}, dir.file("out"),
+        dir.file("err"));
+    return process_->started() &&
+           ivy::test::eventually([&] { return std::filesystem::exists(dir.file("ivyd.sock")); });
+  }
+  ivy::test::ChildProcess& process() { return *process_; }
+  bool running() { return process_ && !process_->wait_for(std::chrono::milliseconds(0)); }
+
+  // `ivyctl status --json`; null if it did not answer within `timeout`.
+  nlohmann::json status(std::chrono::milliseconds timeout = std::chrono::seconds(5)) const {
+    std::string out;
+    if (ivy::test::run_command({ivy::test::bin_path("ivyctl"), "status", "--json", "--socket", dir.file("ivyd.sock")},
+                               &out, nullptr, timeout) != 0) {
+      return {};
+    }
+    return nlohmann::json::parse(out, nullptr, false);
+  }
+  // A counter of the bus (status["buses"][0]["counters"][name]); -1 if absent.
+  static long long counter(const nlohmann::json& status, const std::string& name) {
+    if (!status.is_object() || status["buses"].empty()) return -1;
+    const auto& c = status["buses"][0]["counters"];
+    return c.contains(name) ? c[name].get<long long>() : -1;
+  }
+  std::uint16_t tcp_port() const {
+    const auto s = status();
+    return s.is_object() && !s["buses"].empty() ? s["buses"][0]["tcp_port"].get<std::uint16_t>() : 0;
+  }
+
+  std::string log() const { return ivy::test::read_text_file(dir.file("err")); }
+  std::size_t log_lines_with(std::string_view text) const {
+    std::istringstream in(log());
+    std::size_t n = 0;
+    for (std::string line; std::getline(in, line);) n += line.find(text) != std::string::npos;
+    return n;
+  }
+
+  // Recorded messages (`ivyctl query --kind msg --format json`, optionally
+  // with --match); -1 if ivyctl failed or printed something that is not JSON.
+  long long recorded(const std::string& match = {}) const {
+    std::vector<std::string> argv{ivy::test::bin_path("ivyctl"), "query", "--db", dir.file("rec.db"), "--kind", "msg",
+                                  "--format", "json"};
+    if (!match.empty()) {
+      argv.push_back("--match");
+      argv.push_back(match);
+    }
+    std::string out;
+    if (ivy::test::run_command(argv, &out) != 0) return -1;
+    std::istringstream lines(out);
+    long long n = 0;
+    for (std::string line; std::getline(lines, line);) {
+      if (nlohmann::json::parse(line, nullptr, false).is_discarded()) return -1;
+      ++n;
+    }
+    return n;
+  }
+
+  // Peak resident set (VmHWM) of ivyd in KiB, from /proc; 0 if unknown.
+  long vm_hwm_kb() const {
+    if (!process_) return 0;
+    std::istringstream in(ivy::test::read_text_file("/proc/" + std::to_string(process_->pid()) + "/status"));
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::stol(line.substr(6));
+    }
+    return 0;
+  }
+
+  ivy::test::TempDir dir;
+
+ private:
+  std::uint16_t port_;
+  std::unique_ptr<ivy::test::ChildProcess> process_;
+};
+
+// A healthy sender and receiver (in-process agents) on the same bus as
+// ivyd. The receiver subscribes to "^healthy (\d+)"; every send() goes to
+// the receiver and to ivyd (which records it).
+struct HealthyPair {
+  HealthyPair(asio::io_context& io, Logger& log, std::uint16_t port)
+      : io(io), receiver(io, log, "RECV", port), sender(io, log, "SENDER", port) {}
+
+  // Both started and linked to each other and to ivyd.
+  bool start() {
+    if (!receiver->subscribe("^healthy (\\d+)").ok()) return false;
+    if (!receiver->start().ok() || !sender->start().ok()) return false;
+    return run_until(io, [&] { return sender->peers().size() == 2 && peer_subscriptions(*sender) == 2; }, 5000ms);
+  }
+  // Sends `n` messages "healthy <seq><suffix>"; counts how many reached 2 peers.
+  void send(int n, const std::string& suffix = {}) {
+    for (int i = 0; i < n; ++i) {
+      const auto matched = sender->send("healthy " + std::to_string(sent++) + suffix);
+      delivered_to_both += matched && *matched == 2;
+    }
+  }
+  std::size_t received() const { return receiver.events.count(AgentEvent::Kind::kMessage); }
+  bool all_received(std::chrono::milliseconds timeout = 5000ms) {
+    return run_until(io, [&] { return received() == static_cast<std::size_t>(sent); }, timeout);
+  }
+  std::size_t disconnections() const {
+    return receiver.events.count(AgentEvent::Kind::kDisconnected) + sender.events.count(AgentEvent::Kind::kDisconnected);
+  }
+
+  asio::io_context& io;
+  TestAgent receiver;
+  TestAgent sender;
+  int sent = 0;
+  int delivered_to_both = 0;
+};
+
+// The regexp id ivyd announced first in the handshake it sent to a raw peer
+// ("1 <id>\x02<pattern>\n"), i.e. the id under which it records; -1 if none.
+inline int first_add_regexp_id(const std::string& received) {
+  for (std::size_t start = 0, lf; (lf = received.find('\n', start)) != std::string::npos; start = lf + 1) {
+    if (received.compare(start, 2, "1 ") == 0) return std::atoi(received.c_str() + start + 2);
+  }
+  return -1;
+}
+
+}  // namespace ivy::daemon::test
