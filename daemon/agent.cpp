@@ -28,6 +28,7 @@ struct Agent::Link {
   std::map<int, PendingPing> pings;
   std::uint64_t refused_subscriptions = 0;
   std::uint64_t oversized_frames = 0;  // the link's framer count, as last logged
+  std::unique_ptr<asio::steady_timer> handshake_timer;  // until END_REGEXP
 
   PeerKey key() const { return io->key(); }
   const PeerIdentity& who() const { return session.identity(); }
@@ -268,11 +269,30 @@ Agent::Link& Agent::add_link(tcp::socket socket, bool outgoing, PeerIdentity ide
   auto link = std::make_unique<Link>(io, PeerSession(std::move(identity), options_.peer_limits), outgoing);
   auto& ref = *link;
   links_.emplace(key, std::move(link));
+  arm_handshake_timer(ref);
   auto handshake = PeerSession::handshake(acceptor_.port(), options_.name, subscriptions_);
   if (handshake) io->send(std::move(*handshake));
   else log_.error("cannot send our handshake: " + handshake.error().message);
   io->start();
   return ref;
+}
+
+// A link that never completes its handshake (a silent or hostile
+// connection) would hold a max_peers slot forever: close it after
+// handshake_timeout.
+void Agent::arm_handshake_timer(Link& link) {
+  if (options_.handshake_timeout.count() <= 0) return;
+  link.handshake_timer = std::make_unique<asio::steady_timer>(io_, options_.handshake_timeout);
+  link.handshake_timer->async_wait([this, life = std::weak_ptr<int>(life_), key = link.key()](const error_code& ec) {
+    if (ec || life.expired()) return;
+    Link* l = find_link(key);
+    if (!l || l->session.state() != PeerSession::State::kHandshaking) return;
+    ++counters_.handshake_timeouts;
+    log_.log(counters_.handshake_timeouts <= 20 ? LogLevel::kWarning : LogLevel::kDebug,
+             "closing the link from " + endpoint_text(l->io->remote().address(), l->io->remote().port()) +
+                 ": no complete handshake within " + std::to_string(options_.handshake_timeout.count()) + " ms");
+    l->io->stop(CloseReason::kError);
+  });
 }
 
 Agent::Link* Agent::find_link(PeerKey key) {
@@ -320,6 +340,7 @@ void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& 
   std::unique_ptr<Link> link = std::move(it->second);
   links_.erase(it);
   link->session.close();
+  if (link->handshake_timer) link->handshake_timer->cancel();
   for (auto& [id, ping] : link->pings) ping.timer->cancel();
   matcher_->remove_peer(peer.key());
   const auto& who = link->who();
@@ -432,6 +453,7 @@ void Agent::on_started(Link& link) {
 
 void Agent::on_ready(Link& link) {
   link.connected = true;
+  if (link.handshake_timer) link.handshake_timer->cancel();
   const PeerKey key = link.key();
   log_.info(link.who().display() + " connected");
   if (listener_) listener_->on_connected(key, link.who());

@@ -66,6 +66,8 @@ struct AgentOptions {
   std::uint16_t tcp_port = 0;
   std::chrono::milliseconds ping_timeout{5000};
   std::chrono::milliseconds shutdown_grace{1000};  // time for BYE to flush
+  // A link whose END_REGEXP has not arrived by then is closed; 0: never.
+  std::chrono::milliseconds handshake_timeout{30000};
   // Keys given to peer links start here; a daemon running several agents
   // gives each its own range so keys are unique process-wide.
   PeerKey first_peer_key = 1;
@@ -196,6 +198,7 @@ class Agent final : private TcpPeer::Handler {
     std::uint64_t duplicate_links = 0;
     std::uint64_t refused_peers = 0;   // over max_peers
     std::uint64_t denied_peers = 0;    // outside allow_peer
+    std::uint64_t handshake_timeouts = 0;  // links closed before END_REGEXP
   };
   const Counters& counters() const { return counters_; }
   const Discovery& discovery() const { return discovery_; }
@@ -207,6 +210,7 @@ class Agent final : private TcpPeer::Handler {
   void on_announcement(const Announcement& announcement, const asio::ip::address& from);
   void connect_to(const asio::ip::address& address, std::uint16_t port, std::string app_id, std::string name);
   void on_accepted(tcp::socket socket);
+  void arm_handshake_timer(Link& link);
   Link& add_link(tcp::socket socket, bool outgoing, PeerIdentity identity);
 
   void on_peer_line(TcpPeer& peer, std::string_view line) override;

@@ -509,7 +509,8 @@ std::string Daemon::status_json() const {
                      {"malformed_lines", c.malformed_lines},     {"unknown_msg_ids", c.unknown_msg_ids},
                      {"connect_failures", c.connect_failures},   {"duplicate_links", c.duplicate_links},
                      {"refused_peers", c.refused_peers},         {"bad_datagrams", agent.discovery().bad_datagrams()},
-                     {"oversized_frames", c.oversized_frames},   {"refused_subscriptions", c.refused_subscriptions}};
+                     {"oversized_frames", c.oversized_frames},   {"refused_subscriptions", c.refused_subscriptions},
+                     {"denied_peers", c.denied_peers},           {"handshake_timeouts", c.handshake_timeouts}};
     b["peers"] = json::array();
     for (const auto& p : agent.peers()) {
       b["peers"].push_back({{"name", p.identity.name},

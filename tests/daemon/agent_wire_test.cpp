@@ -336,6 +336,19 @@ TEST_F(AgentWireTest, DirectAndErrorFramesReachTheListener) {
 
 // --- disconnects -------------------------------------------------------------------
 
+TEST_F(AgentWireTest, ClosesAConnectionThatNeverCompletesItsHandshake) {
+  auto& a = start("A", [](AgentOptions& o) { o.handshake_timeout = 200ms; });
+  RawPeer silent(io_);
+  silent.connect(a->tcp_port());
+  RawPeer talker(io_);
+  connect_ready(talker, a);  // a healthy peer is not affected
+  ASSERT_TRUE(until([&] { return a->counters().handshake_timeouts == 1; }));
+  ASSERT_TRUE(until([&] { return silent.eof; }));
+  EXPECT_EQ(a->peer_count(), 1u);
+  EXPECT_FALSE(talker.eof);
+  EXPECT_NE(log_.text.str().find("no complete handshake"), std::string::npos);
+}
+
 TEST_F(AgentWireTest, PeerCloseFiresDisconnectedOnce) {
   auto& a = start("A");
   RawPeer peer(io_);
