@@ -178,6 +178,16 @@ void StorageWriter::close_file() {
 
 void StorageWriter::rotate_if_due() {
   if (!file_) return;
+  // Someone deleted the file we write: SQLite would go on writing to the
+  // unlinked inode, silently losing everything. Start a new file instead.
+  std::error_code ec;
+  if (!std::filesystem::exists(file_->path(), ec) && !ec) {
+    report(LogLevel::kWarning, "recording file " + file_->path() +
+                                   " was deleted while in use: what was written to it is gone; starting a new file");
+    file_.reset();  // no stop(): the file is gone
+    open_file(/*reuse=*/false);
+    return;
+  }
   const bool by_size =
       options_.rotate_bytes != 0 && file_->size_bytes() >= options_.rotate_bytes;
   const bool by_age = options_.rotate_after.count() != 0 &&

@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "storage/file_set.hpp"
 #include "tests/storage/test_support.hpp"
 
@@ -186,6 +188,29 @@ TEST_F(SqliteRecorderTest, RotatesBySize) {
   }
   EXPECT_EQ(total, 3000);
   EXPECT_EQ(rec.stats().files, files.size());
+}
+
+TEST_F(SqliteRecorderTest, FileDeletedUnderItIsReportedAndANewFileStarted) {
+  auto o = options();
+  SqliteRecorder rec(o);
+  ASSERT_TRUE(rec.try_append(join(1, "A")));
+  append_messages(rec, 10);
+  ASSERT_TRUE(rec.flush(5s));
+  const std::string first = rec.current_file();
+  ASSERT_FALSE(first.empty());
+  for (const char* suffix : {"", "-wal", "-shm"}) std::filesystem::remove(first + suffix);
+  // The writer notices within a tick and starts a new file (it may get the
+  // same name when that is free again).
+  const auto deadline = std::chrono::steady_clock::now() + 3s;
+  while (log().find("was deleted while in use") == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(10ms);
+  }
+  ASSERT_NE(log().find("was deleted while in use"), std::string::npos) << log();
+  append_messages(rec, 5, 100);
+  ASSERT_TRUE(rec.flush(5s));
+  ASSERT_TRUE(std::filesystem::exists(rec.current_file()));
+  EXPECT_EQ(query_int(rec.current_file(), "SELECT count(*) FROM message"), 5);
+  EXPECT_EQ(rec.stats().files, 2u);
 }
 
 TEST_F(SqliteRecorderTest, RotatesByDurationWithInjectedClock) {
