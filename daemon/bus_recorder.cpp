@@ -32,14 +32,17 @@ BusRecorder::BusRecorder(Agent& agent, std::string bus_id, storage::RecordSink& 
 BusRecorder::~BusRecorder() = default;
 
 void BusRecorder::stop() {
+  stopped_ = true;  // the links' own closes, which follow, are not recorded again
   for (const PeerKey key : joined_) {
-    append(storage::AgentEvent{now_stamp(), storage::AgentChange::kLeft, {key, {}, {}, {}, 0, bus_id_},
-                               storage::LeaveHow::kShutdown});
+    sink_.try_append(storage::AgentEvent{now_stamp(), storage::AgentChange::kLeft, {key, {}, {}, {}, 0, bus_id_},
+                                         storage::LeaveHow::kShutdown});
   }
   joined_.clear();
 }
 
-void BusRecorder::append(storage::Record record) { sink_.try_append(std::move(record)); }
+void BusRecorder::append(storage::Record record) {
+  if (!stopped_) sink_.try_append(std::move(record));
+}
 
 void BusRecorder::join(PeerKey key, const PeerIdentity& who) {
   joined_.insert(key);

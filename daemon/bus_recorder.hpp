@@ -26,7 +26,8 @@ class BusRecorder final : public AgentListener {
   BusRecorder(Agent& agent, std::string bus_id, storage::RecordSink& sink, int tap_id);
   ~BusRecorder() override;
 
-  // Records the leave of every agent still linked (our own shutdown).
+  // Records the leave of every agent still linked (our own shutdown);
+  // records nothing more afterwards.
   void stop();
 
   void on_connected(PeerKey, const PeerIdentity&) override;
@@ -58,6 +59,7 @@ class BusRecorder final : public AgentListener {
   std::unordered_set<PeerKey> joined_;
   std::vector<SubscriptionRef> refs_;  // reused per message
   std::uint64_t messages_ = 0;
+  bool stopped_ = false;
 };
 
 // Wall-clock and monotonic time now, in ns.

@@ -5,6 +5,7 @@
 
 #include <csignal>
 #include <filesystem>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -123,6 +124,28 @@ TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
     ++recorded;
   }
   EXPECT_EQ(recorded, kMessages);
+
+  // The control plane: both agents joined (and, at our shutdown, left), and
+  // the receiver's subscription is there.
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "query", "--db", dir.file("rec.db"), "--kind", "join,leave,bind",
+                         "--format", "json"},
+                        &out),
+            0);
+  std::map<std::string, int> control;
+  std::istringstream control_lines(out);
+  for (std::string line; std::getline(control_lines, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    const std::string key = entry["kind"].get<std::string>() + " " + entry["agent"]["name"].get<std::string>();
+    ++control[key];
+    if (key == "bind RECV") {
+      EXPECT_EQ(entry["pattern"], "^hello (\\d+)");
+    }
+  }
+  EXPECT_EQ(control["join RECV"], 1) << out;
+  EXPECT_EQ(control["join SENDER"], 1);
+  EXPECT_EQ(control["bind RECV"], 1);
+  EXPECT_EQ(control["leave RECV"], 1);
+  EXPECT_EQ(control["leave SENDER"], 1);
 
   // The recordings table names the configuration it was made with.
   ASSERT_EQ(run_command({bin_path("ivyctl"), "info", "--db", dir.file("rec.db")}, &out), 0);
