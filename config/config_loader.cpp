@@ -21,20 +21,49 @@ namespace {
 // nlohmann's message is "[json.exception.parse_error.101] parse error at line
 // 3, column 5: syntax error while parsing ..."; the position goes into our own
 // fields, so keep only the text after the position.
+// Other parser errors ("[json.exception.out_of_range.406] number overflow
+// parsing '1e400'") keep the text after the exception id.
 std::string syntax_message(const std::string& what) {
   const std::string marker = ": ";
   std::size_t at = what.find("parse error");
   at = at == std::string::npos ? std::string::npos : what.find(marker, at);
-  return "JSON syntax error: " + (at == std::string::npos ? what : what.substr(at + marker.size()));
+  if (at != std::string::npos) return "JSON syntax error: " + what.substr(at + marker.size());
+  at = what.rfind("] ", what.find(' '));
+  return "JSON syntax error: " + (at == std::string::npos ? what : what.substr(at + 2));
 }
 
-ConfigResult syntax_error(std::string_view json, std::string_view source,
-                          const nlohmann::json::parse_error& error) {
-  // `byte` is 1-based and points at the offending character.
-  TextPosition at = position_at_offset(json, error.byte > 0 ? error.byte - 1 : 0);
+// `byte` is 1-based and points at the offending character.
+ConfigResult syntax_error(std::string_view json, std::string_view source, std::size_t byte,
+                          const std::string& what) {
+  TextPosition at = position_at_offset(json, byte > 0 ? byte - 1 : 0);
   return fail_with(ConfigProblems{
-      ConfigProblem{std::string(source), "", at.line, at.column, syntax_message(error.what())}});
+      ConfigProblem{std::string(source), "", at.line, at.column, syntax_message(what)}});
 }
+
+// A SAX consumer that only notes where the parser gave up: nlohmann reports a
+// number too large for a double (out_of_range.406) without a position. Its
+// `byte` is 1-based, like parse_error::byte.
+struct ErrorLocator : nlohmann::json::json_sax_t {
+  std::size_t byte = 0;
+  bool null() override { return true; }
+  bool boolean(bool) override { return true; }
+  bool number_integer(number_integer_t) override { return true; }
+  bool number_unsigned(number_unsigned_t) override { return true; }
+  bool number_float(number_float_t, const string_t&) override { return true; }
+  bool string(string_t&) override { return true; }
+  bool binary(binary_t&) override { return true; }
+  bool start_object(std::size_t) override { return true; }
+  bool key(string_t&) override { return true; }
+  bool end_object() override { return true; }
+  bool start_array(std::size_t) override { return true; }
+  bool end_array() override { return true; }
+  // `position` is just past the token; point at its first byte instead.
+  bool parse_error(std::size_t position, const std::string& token,
+                   const nlohmann::json::exception&) override {
+    byte = token.size() <= position ? position - token.size() + 1 : position;
+    return false;
+  }
+};
 
 bool is_under(const std::string& path, const std::string& ancestor) {
   if (path.compare(0, ancestor.size(), ancestor) != 0) return false;
@@ -70,7 +99,12 @@ ConfigResult load_config_text(std::string_view json, std::string_view source_nam
   try {
     document = nlohmann::json::parse(json.begin(), json.end());
   } catch (const nlohmann::json::parse_error& error) {
-    return syntax_error(json, source_name, error);
+    return syntax_error(json, source_name, error.byte, error.what());
+  } catch (const nlohmann::json::exception& error) {
+    // Not a parse_error, but still bad text: e.g. 1e400 (out_of_range.406).
+    ErrorLocator locator;
+    nlohmann::json::sax_parse(json.begin(), json.end(), &locator);
+    return syntax_error(json, source_name, locator.byte, error.what());
   }
   const JsonPositions positions = JsonPositions::index(json);
   ProblemSink sink{std::string(source_name), &positions};

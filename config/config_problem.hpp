@@ -30,6 +30,8 @@ struct ConfigProblem {
 using ConfigProblems = std::vector<ConfigProblem>;
 
 // "source:line:col: path: message", leaving out the parts that are unknown.
+// Always one line: control bytes in the source, path or message (a JSON key
+// or value may hold any) are written as \n, \r, \t or \xNN.
 std::string to_string(const ConfigProblem& problem);
 
 // One problem per line, each ending in '\n'.

@@ -1,6 +1,8 @@
 #include "storage/time_spec.hpp"
 
 #include <cctype>
+#include <limits>
+#include <optional>
 #include <string>
 
 namespace ivy::storage {
@@ -32,6 +34,16 @@ struct Scanner {
   }
 };
 
+// Wide enough for any date or relative time the grammar can spell, in ns.
+__extension__ typedef __int128 Wide;
+
+std::optional<std::int64_t> in_range(Wide ns) {
+  if (ns < std::numeric_limits<std::int64_t>::min() || ns > std::numeric_limits<std::int64_t>::max()) {
+    return std::nullopt;
+  }
+  return static_cast<std::int64_t>(ns);
+}
+
 Unexpected<Error> bad(std::string_view text, const std::string& why) {
   return fail("bad time '" + std::string(text) + "': " + why);
 }
@@ -56,7 +68,11 @@ Result<std::int64_t> parse_relative(std::string_view text, const TimeContext& c)
   else if (unit == "d") scale = kDay;
   else if (unit == "w") scale = 7 * kDay;
   else return bad(text, "unit must be ms, s, m, h, d or w");
-  return text[0] == '-' ? c.now_ns - n * scale : c.now_ns + n * scale;
+  // 100'000'000 of the larger units is past what 64-bit ns can hold.
+  const Wide delta = Wide{n} * scale;
+  const auto ns = in_range(text[0] == '-' ? c.now_ns - delta : c.now_ns + delta);
+  if (!ns) return bad(text, "out of range");
+  return *ns;
 }
 
 Result<std::int64_t> parse_epoch(std::string_view text) {
@@ -138,7 +154,10 @@ Result<std::int64_t> parse_iso(std::string_view text, const TimeContext& c) {
   if (!sc.done() && !parse_zone(sc, offset_s)) return bad(text, "expected Z or +HH:MM");
   if (!sc.done()) return bad(text, "unexpected text at position " + std::to_string(sc.pos));
   const std::int64_t days = days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
-  return days * kDay + clock - std::int64_t{offset_s} * kSecond;
+  // 64-bit ns reach from 1677-09-21T00:12:44Z to 2262-04-11T23:47:16Z.
+  const auto ns = in_range(Wide{days} * kDay + clock - Wide{offset_s} * kSecond);
+  if (!ns) return bad(text, "out of range (1677-09-21 to 2262-04-11)");
+  return *ns;
 }
 
 }  // namespace

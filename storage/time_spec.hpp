@@ -10,7 +10,8 @@
 //   ...Z  ...+02:00  ...-0530  ...+02   ...unless a zone is written
 //   @1764064800[.5]                  Unix seconds
 //
-// Errors say what was expected and where.
+// Errors say what was expected and where. A time outside what int64 ns
+// since the epoch can hold (1677-09-21 to 2262-04-11) is "out of range".
 
 #include <cstdint>
 #include <string_view>

@@ -74,6 +74,30 @@ TEST(ConfigLoader, ReportsEveryProblemInTextOrder) {
           "\"warning\", \"error\""}));
 }
 
+// Found by config_loader_fuzz: problems quoting a key that holds LF must
+// still print one per line.
+TEST(ConfigLoader, KeyWithControlBytesStaysOnOneLine) {
+  const ConfigResult result = load_config_text(R"({"a\nb": 1})", "t.json");
+  ASSERT_FALSE(result);
+  ASSERT_EQ(result.error().size(), 1u);
+  EXPECT_EQ(result.error()[0].path, "[\"a\nb\"]");
+  EXPECT_EQ(to_string(result.error()), "t.json:1:2: [\"a\\nb\"]: unknown key \"a\\nb\"\n");
+}
+
+// Found by config_loader_fuzz: nlohmann throws out_of_range (not
+// parse_error) for a number too large for a double; it escaped the loader and
+// terminated the process (ivyd --check-config, or a reload).
+TEST(ConfigLoader, NumberTooLargeForADoubleIsASyntaxError) {
+  EXPECT_EQ(lines(load_config_text("{\n  \"limits\": {\"max_peers\": 1e400}}", "t.json")),
+            (std::vector<std::string>{
+                "t.json:2:27: JSON syntax error: number overflow parsing '1e400'"}));
+  const ConfigResult nested = load_config_text(R"({"a": [1, 18446744073.01e39551615]})", "t.json");
+  ASSERT_FALSE(nested);
+  ASSERT_EQ(nested.error().size(), 1u);
+  EXPECT_EQ(nested.error()[0].line, 1);
+  EXPECT_EQ(nested.error()[0].column, 11);  // the number's first byte
+}
+
 TEST(ConfigLoader, RepeatedKeyIsAProblem) {
   EXPECT_EQ(
       lines(load_config_text("{\"logging\": {\"level\": \"info\",\n \"level\": \"debug\"}}", "t")),

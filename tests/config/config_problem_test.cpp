@@ -25,6 +25,16 @@ TEST(ConfigProblem, PrintsOneProblemPerLine) {
   EXPECT_EQ(to_string(problems), "f:1:1: a: x\nf:2:1: b: y\n");
 }
 
+// Found by config_loader_fuzz: a JSON key "a\nb" is quoted in the path and in
+// the "unknown key" message, and split the problem over two lines.
+TEST(ConfigProblem, ControlBytesInPathAndMessageAreEscaped) {
+  ConfigProblem problem{"f", "[\"a\nb\"]", 1, 1, "unknown key \"a\nb\r\t\x01\x7f\""};
+  EXPECT_EQ(to_string(problem), "f:1:1: [\"a\\nb\"]: unknown key \"a\\nb\\r\\t\\x01\\x7f\"");
+  // Other bytes (UTF-8 included) stay as they are.
+  EXPECT_EQ(to_string(ConfigProblem{"", "", 0, 0, "\"k\xc3\xa9y\" ok"}), "\"k\xc3\xa9y\" ok");
+  EXPECT_EQ(to_string(ConfigProblems{problem, problem}).find('\n'), to_string(problem).size());
+}
+
 TEST(ConfigProblem, ExitCodeIsExConfig) { EXPECT_EQ(kExitConfigError, 78); }
 
 }  // namespace

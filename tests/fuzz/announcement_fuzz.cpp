@@ -17,18 +17,11 @@
 #include <string_view>
 
 #include "core/announcement.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
 namespace {
 
 using namespace ivy;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 void check_announcement(const Announcement& a) {
   FUZZ_CHECK(a.version == kIvyProtocolVersion);

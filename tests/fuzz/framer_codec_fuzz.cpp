@@ -32,18 +32,11 @@
 #include "core/codec.hpp"
 #include "core/line_framer.hpp"
 #include "core/peer_session.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
 namespace {
 
 using namespace ivy;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 constexpr std::size_t kMaxima[] = {8, 64, 4096, LineFramer::kDefaultMaxFrameBytes};
 

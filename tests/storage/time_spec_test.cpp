@@ -83,6 +83,32 @@ TEST(TimeSpec, RejectsMalformedInputWithAClearMessage) {
   EXPECT_NE(error_of("-99999999999999999999d").find("number"), std::string::npos);
 }
 
+// Found by time_spec_fuzz: n * unit overflowed int64 (UB) for large
+// amounts of the larger units; they are now "out of range".
+TEST(TimeSpec, RejectsRelativeTimesPastTheInt64Range) {
+  EXPECT_NE(error_of("+100000000d").find("out of range"), std::string::npos);
+  EXPECT_NE(error_of("-100000000w").find("out of range"), std::string::npos);
+  EXPECT_NE(error_of("+3000000h").find("out of range"), std::string::npos);
+  // Up to the limit of the int64 range still parses.
+  EXPECT_EQ(parse("-100000000s"), kNow - 100'000'000 * kS);
+  EXPECT_EQ(parse("-10000w"), kNow - 10000 * 7 * 86400LL * kS);
+  EXPECT_EQ(parse("+80000d"), kNow + 80000 * 86400LL * kS);
+  // n * unit alone is past int64 here, but now - n * unit is not.
+  EXPECT_EQ(parse("-16499w"), -8'182'992'554'500'000'000);
+}
+
+// Found by time_spec_fuzz: days * 86400e9 overflowed int64 (UB) for a date
+// outside what ns since 1970 can hold.
+TEST(TimeSpec, RejectsDatesPastTheInt64Range) {
+  EXPECT_NE(error_of("2924-02-29T00:00+02").find("out of range"), std::string::npos);
+  EXPECT_NE(error_of("0000-01-01").find("out of range"), std::string::npos);
+  EXPECT_NE(error_of("9999-12-31T23:59:59Z").find("out of range"), std::string::npos);
+  EXPECT_NE(error_of("1677-09-21T00:00:00Z").find("out of range"), std::string::npos);
+  // The edges that fit still parse.
+  EXPECT_EQ(parse("2262-04-11T23:47:16Z"), 9'223'372'036LL * kS);
+  EXPECT_EQ(parse("1677-09-21T00:12:44Z"), -9'223'372'036LL * kS);
+}
+
 TEST(TimeSpec, ConvertsCivilDatesToDays) {
   EXPECT_EQ(days_from_civil(1970, 1, 1), 0);
   EXPECT_EQ(days_from_civil(2000, 3, 1), 11017);
