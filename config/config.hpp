@@ -86,7 +86,7 @@ struct LinkConfig {
   std::string token_file;                           // ...or read by the daemon from this file
   std::chrono::milliseconds reconnect_min{1000};    // first backoff delay
   std::chrono::milliseconds reconnect_max{30000};   // backoff ceiling (jittered)
-  std::chrono::seconds keepalive{15};               // idle ping interval; 0 = off
+  std::chrono::seconds keepalive{5};                // idle ping interval; 0 = off
   std::uint64_t outage_buffer_bytes = 1024 * 1024;  // kept while down; 0 = drop
 
   bool operator==(const LinkConfig&) const = default;

@@ -51,7 +51,7 @@ TEST(Config, DefaultLinkBacksOffFromOneToThirtySeconds) {
   LinkConfig link;
   EXPECT_EQ(link.reconnect_min, std::chrono::milliseconds(1000));
   EXPECT_EQ(link.reconnect_max, std::chrono::milliseconds(30000));
-  EXPECT_EQ(link.keepalive, std::chrono::seconds(15));
+  EXPECT_EQ(link.keepalive, std::chrono::seconds(5));
   EXPECT_EQ(link.outage_buffer_bytes, 1024u * 1024);
 }
 
