@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <thread>
 
 #include "storage/file_set.hpp"
@@ -211,6 +213,51 @@ TEST_F(SqliteRecorderTest, FileDeletedUnderItIsReportedAndANewFileStarted) {
   ASSERT_TRUE(std::filesystem::exists(rec.current_file()));
   EXPECT_EQ(query_int(rec.current_file(), "SELECT count(*) FROM message"), 5);
   EXPECT_EQ(rec.stats().files, 2u);
+}
+
+// A small tmpfs fills up: the recorder reports it, drops and counts, keeps
+// what was committed intact, and resumes (with a gap event) once there is
+// room again. Needs root to mount; skipped otherwise.
+TEST_F(SqliteRecorderTest, DiskFullIsReportedAndRecordingResumesWhenThereIsRoom) {
+  const std::string mnt = dir_.file("disk");
+  std::filesystem::create_directory(mnt);
+  if (std::system(("mount -t tmpfs -o size=256k tmpfs " + mnt + " 2>/dev/null").c_str()) != 0) {
+    GTEST_SKIP() << "cannot mount a small tmpfs (not root?)";
+  }
+  struct Unmount {
+    std::string path;
+    ~Unmount() { (void)std::system(("umount " + path).c_str()); }
+  } unmount{mnt};
+  {
+    auto o = options();
+    o.path = mnt + "/ivyd.db";
+    SqliteRecorder rec(o);
+    ASSERT_TRUE(rec.try_append(join(1, "A")));
+    const std::string big(2000, 'x');
+    int i = 0;
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    while (rec.stats().dropped == 0 && std::chrono::steady_clock::now() < deadline) {
+      for (int k = 0; k < 20; ++k, ++i) (void)rec.try_append(message(1, big + std::to_string(i), i));
+      (void)rec.flush(2s);
+    }
+    ASSERT_GT(rec.stats().dropped, 0u) << "the disk never filled up";
+    EXPECT_FALSE(rec.stats().last_error.empty());
+    const std::string file = rec.current_file();
+    const auto committed = query_int(file, "SELECT count(*) FROM message");
+    EXPECT_GT(committed, 0);
+    EXPECT_EQ(query_int(file, "SELECT count(*) FROM pragma_integrity_check WHERE integrity_check = 'ok'"), 1);
+
+    // Room again: recording resumes, and the loss is recorded as a gap.
+    ASSERT_EQ(std::system(("mount -o remount,size=8m " + mnt).c_str()), 0);
+    const auto before = rec.stats().written;
+    for (int k = 0; k < 5; ++k, ++i) ASSERT_TRUE(rec.try_append(message(1, "after " + std::to_string(k), i)));
+    ASSERT_TRUE(wait_until([&] { return rec.stats().written >= before + 5; }));
+    ASSERT_TRUE(rec.flush(5s));
+    EXPECT_EQ(query_int(rec.current_file(), "SELECT count(*) FROM message WHERE text LIKE 'after %'"), 5);
+    EXPECT_GE(query_int(rec.current_file(), "SELECT count(*) FROM event WHERE kind = 'gap'"), 1);
+    EXPECT_GE(query_int(rec.current_file(), "SELECT count(*) FROM message"), committed);
+    rec.close();
+  }
 }
 
 TEST_F(SqliteRecorderTest, RotatesByDurationWithInjectedClock) {
