@@ -12,17 +12,20 @@ namespace ivy {
 namespace {
 
 struct ScanContext {
-  std::uint64_t serial;
+  const std::vector<PatternEntry*>* live;
   const HsDatabase* database;
   void* candidates;  // std::vector<Candidate>*, private type of the matcher
 };
 
+// Keeps the hits of patterns this database is the authority for.
 template <class Candidate>
 int collect(unsigned int local_id, unsigned long long /*from*/, unsigned long long /*to*/,
             unsigned int /*flags*/, void* context) {
   auto* scan = static_cast<ScanContext*>(context);
-  static_cast<std::vector<Candidate>*>(scan->candidates)
-      ->push_back({scan->serial, &scan->database->pattern(local_id)});
+  if (PatternEntry* entry = (*scan->live)[local_id]) {
+    static_cast<std::vector<Candidate>*>(scan->candidates)
+        ->push_back({entry, &scan->database->pattern(local_id)});
+  }
   return 0;  // go on: every pattern (HS_FLAG_SINGLEMATCH: once each)
 }
 
@@ -65,11 +68,11 @@ void HyperscanMatcher::on_destroyed(PatternEntry& entry) {
   Shard& shard = shards_[placement.shard];
   if (placement.route == Route::kSideList) --pending_;
   if (placement.route != Route::kHyperscan) set_route(placement, Route::kHyperscan);  // unlist
-  Installed& holder = placement.in_base ? base_ : shard.installed;
-  if (placement.authority != 0 && placement.authority == holder.serial) {
-    ++holder.dead;
-    compact_due_ = compact_due_ || (holder.dead >= 16 &&
-                                    4 * holder.dead >= holder.database->patterns().size());
+  if (Installed* holder = authority_holder(placement)) {
+    revoke_authority(placement);
+    ++holder->dead;
+    compact_due_ = compact_due_ || (holder->dead >= 16 &&
+                                    4 * holder->dead >= holder->database->patterns().size());
   }
   if (!placement.in_base) {
     std::erase(shard.members, entry.id);
@@ -101,7 +104,7 @@ void HyperscanMatcher::set_route(Placement& placement, Route route) {
   } else if (!was_listed && listed) {
     side_slots_[id] = side_list_.size();
     side_list_.push_back({placement.entry, anchored_literal_prefix(placement.entry->text)});
-    placement.authority = 0;
+    revoke_authority(placement);
   }
 }
 
@@ -112,8 +115,11 @@ void HyperscanMatcher::poll() {
 }
 
 void HyperscanMatcher::install(HsCompileDone& done) {
-  Installed installed{std::move(done.result.database), ++next_serial_, 0};
-  if (installed.database) hs_alloc_scratch(installed.database->raw(), &scratch_);
+  Installed installed{std::move(done.result.database), ++next_serial_, 0, {}};
+  if (installed.database) {
+    hs_alloc_scratch(installed.database->raw(), &scratch_);
+    installed.live.assign(installed.database->patterns().size(), nullptr);
+  }
   if (done.shard == kBase) {
     install_base(std::move(installed), done.result.fallback);
   } else {
@@ -126,10 +132,8 @@ void HyperscanMatcher::install(HsCompileDone& done) {
 void HyperscanMatcher::install_shard(Shard& shard, Installed installed,
                                      const std::vector<PatternId>& fallback) {
   shard.installed = std::move(installed);
-  if (shard.installed.database) {
-    for (const HsPatternInfo& info : shard.installed.database->patterns()) {
-      if (!take_authority(info, shard.installed.serial, false)) ++shard.installed.dead;
-    }
+  for (unsigned local = 0; local < shard.installed.live.size(); ++local) {
+    if (!take_authority(shard.installed, local, false)) ++shard.installed.dead;
   }
   demote_to_fallback(fallback);
 }
@@ -137,10 +141,8 @@ void HyperscanMatcher::install_shard(Shard& shard, Installed installed,
 void HyperscanMatcher::install_base(Installed installed, const std::vector<PatternId>& fallback) {
   base_in_flight_ = false;
   base_ = std::move(installed);
-  if (base_.database) {
-    for (const HsPatternInfo& info : base_.database->patterns()) {
-      if (!take_authority(info, base_.serial, true)) ++base_.dead;
-    }
+  for (unsigned local = 0; local < base_.live.size(); ++local) {
+    if (!take_authority(base_, local, true)) ++base_.dead;
   }
   demote_to_fallback(fallback);
   // Shards that lost patterns to the base are rebuilt without them (or dropped).
@@ -153,16 +155,19 @@ void HyperscanMatcher::install_base(Installed installed, const std::vector<Patte
 // A live pattern found in a newly installed database is matched by it from now
 // on — unless it is a shard database and the pattern has moved to the base.
 // Returns false if the pattern died during the compile (masked by the lookup).
-bool HyperscanMatcher::take_authority(const HsPatternInfo& info, std::uint64_t serial,
-                                      bool base) {
+bool HyperscanMatcher::take_authority(Installed& installed, unsigned local, bool base) {
+  const HsPatternInfo& info = installed.database->pattern(local);
   auto it = placements_.find(info.id);
   if (it == placements_.end()) return false;
   Placement& placement = it->second;
   if (!base && placement.in_base) return true;
   if (placement.route == Route::kSideList) --pending_;
   set_route(placement, Route::kHyperscan);
-  placement.authority = serial;
+  revoke_authority(placement);  // from an older database of the same shard, or the shard
+  placement.authority = installed.serial;
+  placement.local = local;
   placement.prefilter = info.prefilter;
+  installed.live[local] = placement.entry;
   if (base && !placement.in_base) {
     placement.in_base = true;
     Shard& shard = shards_[placement.shard];
@@ -170,6 +175,20 @@ bool HyperscanMatcher::take_authority(const HsPatternInfo& info, std::uint64_t s
     ++shard.generation;
   }
   return true;
+}
+
+// The installed database that is the placement's authority, if any.
+HyperscanMatcher::Installed* HyperscanMatcher::authority_holder(const Placement& placement) {
+  if (placement.authority == 0) return nullptr;
+  if (base_.serial == placement.authority) return &base_;
+  Installed& shard = shards_[placement.shard].installed;
+  return shard.serial == placement.authority ? &shard : nullptr;
+}
+
+// Hits of the placement's pattern from its current authority are ignored from now on.
+void HyperscanMatcher::revoke_authority(Placement& placement) {
+  if (Installed* holder = authority_holder(placement)) holder->live[placement.local] = nullptr;
+  placement.authority = 0;
 }
 
 void HyperscanMatcher::demote_to_fallback(const std::vector<PatternId>& ids) {
@@ -247,7 +266,7 @@ void HyperscanMatcher::scan(std::string_view text) {
   candidates_.clear();
   auto scan_one = [&](const Installed& installed) {
     if (!installed.database) return;
-    ScanContext context{installed.serial, installed.database.get(), &candidates_};
+    ScanContext context{&installed.live, installed.database.get(), &candidates_};
     if (hs_scan(installed.database->raw(), text.data(), static_cast<unsigned>(text.size()), 0,
                 scratch_, collect<Candidate>, &context) != HS_SUCCESS) {
       ++match_errors_;  // e.g. no scratch (hs_alloc_scratch failed): hits of this database lost
@@ -257,19 +276,11 @@ void HyperscanMatcher::scan(std::string_view text) {
   for (const Shard& shard : shards_) scan_one(shard.installed);
 }
 
-// The entry a Hyperscan hit stands for, if that database is its authority.
-const PatternEntry* HyperscanMatcher::confirmed_candidate(const Candidate& c) const {
-  auto it = placements_.find(c.info->id);
-  if (it == placements_.end() || it->second.authority != c.serial) return nullptr;
-  return it->second.entry;
-}
-
 std::size_t HyperscanMatcher::match(std::string_view text, CaptureMode mode,
                                     std::vector<Hit>& hits) {
   scan(text);
   for (const Candidate& c : candidates_) {
-    const PatternEntry* entry = confirmed_candidate(c);
-    if (entry == nullptr) continue;
+    const PatternEntry* entry = c.entry;
     if (!c.info->prefilter && entry->regex.capture_count() == 0) {
       captures_.clear();  // Hyperscan's answer is exact and there is nothing to capture
     } else if (!search_counting_errors(c.info->hit_regex ? *c.info->hit_regex : entry->regex, text,
@@ -301,8 +312,7 @@ std::size_t HyperscanMatcher::match_refs(std::string_view text,
     return found && *found;
   };
   for (const Candidate& c : candidates_) {
-    const PatternEntry* entry = confirmed_candidate(c);
-    if (entry == nullptr) continue;
+    const PatternEntry* entry = c.entry;
     if (!c.info->prefilter || confirm(c.info->hit_regex ? *c.info->hit_regex : entry->regex)) {
       ref_buffer_.add(*entry);
     }

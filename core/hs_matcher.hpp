@@ -25,8 +25,8 @@
 //     costs a side-list entry, not a compile per message.
 //
 // Thread: one owner thread (the event loop) calls everything; one worker
-// thread compiles. The destructor joins the worker (waits for at most one
-// shard compile).
+// thread compiles. The destructor never waits for a compile (see
+// HsCompileWorker).
 
 #include <cstdint>
 #include <memory>
@@ -111,11 +111,15 @@ class HyperscanMatcher final : public Matcher {
     bool in_base = false;
     bool prefilter = false;
     std::uint64_t authority = 0;  // database serial; 0 = none
+    unsigned local = 0;           // its Hyperscan id in that database
   };
   struct Installed {
     std::shared_ptr<const HsDatabase> database;
     std::uint64_t serial = 0;
     std::size_t dead = 0;  // patterns in it that died since
+    // By Hyperscan id: the entry this database is the authority for, else
+    // null (dead, or matched elsewhere). A hit costs one load, no lookup.
+    std::vector<PatternEntry*> live;
   };
   struct Shard {
     std::vector<PatternId> members;  // what a rebuild compiles
@@ -128,7 +132,7 @@ class HyperscanMatcher final : public Matcher {
     std::string prefix;  // anchored literal prefix: skip PCRE2 if absent
   };
   struct Candidate {
-    std::uint64_t serial;
+    PatternEntry* entry;
     const HsPatternInfo* info;
   };
 
@@ -143,10 +147,11 @@ class HyperscanMatcher final : public Matcher {
   void install(HsCompileDone& done);
   void install_shard(Shard& shard, Installed installed, const std::vector<PatternId>& fallback);
   void install_base(Installed installed, const std::vector<PatternId>& fallback);
-  bool take_authority(const HsPatternInfo& info, std::uint64_t serial, bool base);
+  bool take_authority(Installed& installed, unsigned local, bool base);
+  Installed* authority_holder(const Placement& placement);
+  void revoke_authority(Placement& placement);
   void demote_to_fallback(const std::vector<PatternId>& ids);
   void scan(std::string_view text);
-  const PatternEntry* confirmed_candidate(const Candidate& c) const;
 
   HyperscanMatcherOptions options_;
   PatternTable table_;
