@@ -287,12 +287,12 @@ std::size_t HyperscanMatcher::match(std::string_view text, CaptureMode mode,
                                        mode, captures_, match_errors_)) {
       continue;
     }
-    hit_buffer_.add(*entry, captures_);
+    hit_buffer_.add(*entry, std::move(captures_));
   }
   for (const SideEntry& side : side_list_) {
     if (has_prefix(text, side.prefix) &&
         search_counting_errors(side.entry->regex, text, mode, captures_, match_errors_)) {
-      hit_buffer_.add(*side.entry, captures_);
+      hit_buffer_.add(*side.entry, std::move(captures_));
     }
   }
   return hit_buffer_.drain_to(hits);

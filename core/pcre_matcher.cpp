@@ -1,5 +1,7 @@
 #include "core/pcre_matcher.hpp"
 
+#include <utility>
+
 namespace ivy {
 
 bool search_counting_errors(const Regex& regex, std::string_view text, CaptureMode mode,
@@ -41,7 +43,7 @@ std::size_t PcreMatcher::match(std::string_view text, CaptureMode mode,
                                std::vector<Hit>& hits) {
   table_.for_each_entry([&](const PatternEntry& entry) {
     if (search_counting_errors(entry.regex, text, mode, captures_, match_errors_)) {
-      hit_buffer_.add(entry, captures_);
+      hit_buffer_.add(entry, std::move(captures_));
     }
   });
   return hit_buffer_.drain_to(hits);

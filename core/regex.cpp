@@ -96,11 +96,19 @@ Regex& Regex::operator=(Regex&& other) noexcept {
 
 Regex::~Regex() { pcre2_code_free(code_); }
 
+// JIT code is entered directly (pcre2_jit_match skips pcre2_match's option
+// checks, which matter on the one-or-two-hits-per-message path). Both honour
+// the match limit; JIT has its own stack instead of the depth limit.
+int Regex::run(std::string_view text, pcre2_match_data* data) const {
+  const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
+  return jit_ ? pcre2_jit_match(code_, subject, text.size(), 0, 0, data, limits_context())
+              : pcre2_match(code_, subject, text.size(), 0, 0, data, limits_context());
+}
+
 Result<bool> Regex::search(std::string_view text, CaptureMode mode,
                            std::vector<std::string>& captures) const {
   pcre2_match_data* data = thread_match_data.for_pattern(capture_count_);
-  const int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0,
-                             data, limits_context());
+  const int rc = run(text, data);
   if (rc == PCRE2_ERROR_NOMATCH) return false;
   if (rc < 0) return fail(error_text(rc), rc);
   fill_captures(text, pcre2_get_ovector_pointer(data), rc, capture_count_, mode, captures);
@@ -108,9 +116,7 @@ Result<bool> Regex::search(std::string_view text, CaptureMode mode,
 }
 
 Result<bool> Regex::matches(std::string_view text) const {
-  pcre2_match_data* data = thread_match_data.for_pattern(capture_count_);
-  const int rc = pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0,
-                             data, limits_context());
+  const int rc = run(text, thread_match_data.for_pattern(capture_count_));
   if (rc == PCRE2_ERROR_NOMATCH) return false;
   if (rc < 0) return fail(error_text(rc), rc);
   return true;

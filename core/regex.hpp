@@ -21,6 +21,7 @@
 #include "core/result.hpp"
 
 struct pcre2_real_code_8;
+struct pcre2_real_match_data_8;
 
 namespace ivy {
 
@@ -65,6 +66,7 @@ class Regex {
  private:
   Regex(pcre2_real_code_8* code, int capture_count, bool jit)
       : code_(code), capture_count_(capture_count), jit_(jit) {}
+  int run(std::string_view text, pcre2_real_match_data_8* data) const;
 
   pcre2_real_code_8* code_ = nullptr;
   int capture_count_ = 0;
