@@ -322,6 +322,7 @@ void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& 
     release_endpoint(who.ip, link->announced_port ? link->announced_port : who.port);
     if (!who.app_id.empty()) app_ids_.erase(who.app_id);
   }
+  if (reason == CloseReason::kStalled) log_stalled(peer, who);
   const bool introduced = link->session.started() && reason != CloseReason::kDuplicate;
   if (link->connected || introduced) {
     log_.info(who.display() + " disconnected (" + std::string(close_reason_name(reason)) +
@@ -329,6 +330,26 @@ void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& 
     if (listener_) listener_->on_disconnected(peer.key(), who, reason);
   }
   if (stopping_ && links_.empty()) finish_stop();
+}
+
+void Agent::log_stalled(const TcpPeer& peer, const PeerIdentity& who) {
+  ++counters_.stalled_links;
+  const auto& o = peer.options();
+  log_.log(counters_.stalled_links <= 20 ? LogLevel::kWarning : LogLevel::kDebug,
+           "closing the link to " + who.display() + ": no write progress for " +
+               std::to_string(o.stall_timeout.count()) + " ms since frames were dropped for it (outbound queue " +
+               "limit " + std::to_string(o.max_queue_bytes) + " bytes); " + std::to_string(peer.dropped_frames()) +
+               " frames dropped in all");
+}
+
+void Agent::on_peer_dropped(TcpPeer& peer) {
+  const Link* link = find_link(peer.key());
+  if (link && listener_) listener_->on_frame_dropped(peer.key(), link->who());
+}
+
+void Agent::on_peer_drained(TcpPeer& peer) {
+  const Link* link = find_link(peer.key());
+  if (link && listener_) listener_->on_queue_drained(peer.key(), link->who());
 }
 
 // --- peer events ---------------------------------------------------------

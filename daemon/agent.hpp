@@ -110,6 +110,11 @@ class AgentListener {
   // everyone and stopped; the listener decides what the process does.
   virtual void on_die(PeerKey, const PeerIdentity&, int /*id*/, DiePolicy) {}
   virtual void on_peer_error(PeerKey, const PeerIdentity&, int /*id*/, const std::string& /*text*/) {}
+  // A frame for this peer was dropped: its outbound queue was full (a slow
+  // or stalled reader). Once per frame; PeerInfo::dropped_frames has the sum.
+  virtual void on_frame_dropped(PeerKey, const PeerIdentity&) {}
+  // That peer's queue emptied after drops: it caught up.
+  virtual void on_queue_drained(PeerKey, const PeerIdentity&) {}
 };
 
 class Agent final : private TcpPeer::Handler {
@@ -199,6 +204,7 @@ class Agent final : private TcpPeer::Handler {
     std::uint64_t refused_peers = 0;   // over max_peers
     std::uint64_t denied_peers = 0;    // outside allow_peer
     std::uint64_t handshake_timeouts = 0;  // links closed before END_REGEXP
+    std::uint64_t stalled_links = 0;       // links closed after stall_timeout
   };
   const Counters& counters() const { return counters_; }
   const Discovery& discovery() const { return discovery_; }
@@ -215,6 +221,9 @@ class Agent final : private TcpPeer::Handler {
 
   void on_peer_line(TcpPeer& peer, std::string_view line) override;
   void on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& ec) override;
+  void on_peer_dropped(TcpPeer& peer) override;
+  void on_peer_drained(TcpPeer& peer) override;
+  void log_stalled(const TcpPeer& peer, const PeerIdentity& who);
   void handle_event(Link& link, PeerEvent& event);
   void on_started(Link& link);
   void on_ready(Link& link);

@@ -464,12 +464,17 @@ TEST_F(AgentWireTest, StalledReaderIsBoundedAndOthersGetEverything) {
   EXPECT_GT(max_queued, kQueueBytes / 2) << "the queue never filled";
   EXPECT_GE(info.dropped_frames, 200u);
   EXPECT_EQ(tx->counters().frames_dropped, info.dropped_frames);
+  // The listener hears of every drop (the recorder sums them), and of none for RX.
+  EXPECT_EQ(tx.events.count(Kind::kFrameDropped, "STALLED"), info.dropped_frames);
+  EXPECT_EQ(tx.events.count(Kind::kFrameDropped), info.dropped_frames);
+  EXPECT_EQ(tx.events.count(Kind::kQueueDrained), 0u);
   ASSERT_TRUE(until([&] { return rx.events.count(Kind::kMessage) == sent; }));
   EXPECT_EQ(rx.events.of(Kind::kMessage).back().args, std::vector<std::string>{std::to_string(sent - 1)});
   EXPECT_EQ(tx->peer_count(), 2u) << "a stalled peer is not a dead one";
 
   stalled.resume_reading();
   ASSERT_TRUE(until([&] { return tx->peer(stalled_key)->queued_bytes == 0; }, 5000ms));
+  ASSERT_TRUE(until([&] { return tx.events.count(Kind::kQueueDrained, "STALLED") == 1; }));
   EXPECT_EQ(*tx->send("data 424242 after the stall"), 2u);
   ASSERT_TRUE(until([&] { return stalled.has(frame(2, 0, "data 424242 after the stall\x03")); }, 5000ms));
   // Frames are dropped whole: every frame the fake got is complete.
