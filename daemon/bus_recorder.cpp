@@ -12,6 +12,7 @@ storage::LeaveHow leave_how(CloseReason reason) {
     case CloseReason::kReset: return storage::LeaveHow::kReset;
     case CloseReason::kLocal: return storage::LeaveHow::kShutdown;
     case CloseReason::kStalled: return storage::LeaveHow::kStalled;
+    case CloseReason::kReplaced: return storage::LeaveHow::kReplaced;
     case CloseReason::kDuplicate:
     case CloseReason::kError: return storage::LeaveHow::kError;
   }

@@ -34,7 +34,8 @@
 
 namespace ivy::daemon {
 
-enum class CloseReason { kEof, kReset, kBye, kLocal, kDuplicate, kStalled, kError };
+// kReplaced: the agent announced itself again from a new port (Agent).
+enum class CloseReason { kEof, kReset, kBye, kLocal, kDuplicate, kStalled, kReplaced, kError };
 std::string_view close_reason_name(CloseReason reason);
 
 class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
