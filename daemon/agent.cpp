@@ -116,10 +116,10 @@ void Agent::finish_stop() {
 void Agent::on_announcement(const Announcement& a, const asio::ip::address& from) {
   if (stopping_) return;
   if (!a.app_id.empty() && a.app_id == app_id_) return;  // our own announcement
-  if (!a.app_id.empty() && app_ids_.count(a.app_id)) return;
   const auto address = from.is_v6() && from.to_v6().is_v4_mapped()
                            ? asio::ip::address(asio::ip::make_address_v4(asio::ip::v4_mapped, from.to_v6()))
                            : from;
+  if (!a.app_id.empty() && app_ids_.count(a.app_id) && !replace_restarted(a, address)) return;
   if (endpoints_.count({address.to_string(), a.port})) return;
   if (options_.allow_peer && !options_.allow_peer(address)) {
     ++counters_.denied_peers;
@@ -136,6 +136,33 @@ void Agent::on_announcement(const Announcement& a, const asio::ip::address& from
   log_.debug("heard " + (a.app_name.empty() ? std::string("a legacy agent") : a.app_name) + " at " +
              endpoint_text(address, a.port));
   connect_to(address, a.port, a.app_id, a.app_name);
+}
+
+// An app id is one agent process (ivy-c and ivy-python even put its port in
+// it), so the same app id announced from the same host on another port is
+// that agent restarted, by a library that keeps its id. Its old link is dead
+// but may look open (the host froze, a NAT forgot it): until TCP keepalive
+// noticed, the announcement would be ignored and the agent lost. Close the
+// old link instead. Another host with the same id is ignored, as before: an
+// unauthenticated datagram must not cut a link elsewhere.
+bool Agent::replace_restarted(const Announcement& a, const asio::ip::address& from) {
+  std::shared_ptr<TcpPeer> old;
+  std::string old_display;
+  for (const auto& [key, link] : links_) {
+    const auto& who = link->who();
+    if (who.app_id != a.app_id) continue;
+    const std::uint16_t port = link->announced_port ? link->announced_port : who.port;
+    if (who.ip != from.to_string() || port == a.port) return false;  // a repeat, or another host
+    old = link->io;
+    old_display = who.display();
+    break;
+  }
+  if (!old) return false;  // still being dialled
+  ++counters_.replaced_links;
+  log_.notice(old_display + " announced itself again on port " + std::to_string(a.port) +
+              " with the same app-id: it restarted; closing its old link");
+  old->stop(CloseReason::kReplaced);  // releases its app id and endpoint
+  return true;
 }
 
 void Agent::connect_to(const asio::ip::address& address, std::uint16_t port, std::string app_id, std::string name) {
@@ -322,6 +349,7 @@ void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& 
     release_endpoint(who.ip, link->announced_port ? link->announced_port : who.port);
     if (!who.app_id.empty()) app_ids_.erase(who.app_id);
   }
+  if (reason == CloseReason::kStalled) log_stalled(peer, who);
   const bool introduced = link->session.started() && reason != CloseReason::kDuplicate;
   if (link->connected || introduced) {
     log_.info(who.display() + " disconnected (" + std::string(close_reason_name(reason)) +
@@ -329,6 +357,26 @@ void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& 
     if (listener_) listener_->on_disconnected(peer.key(), who, reason);
   }
   if (stopping_ && links_.empty()) finish_stop();
+}
+
+void Agent::log_stalled(const TcpPeer& peer, const PeerIdentity& who) {
+  ++counters_.stalled_links;
+  const auto& o = peer.options();
+  log_.log(counters_.stalled_links <= 20 ? LogLevel::kWarning : LogLevel::kDebug,
+           "closing the link to " + who.display() + ": no write progress for " +
+               std::to_string(o.stall_timeout.count()) + " ms since frames were dropped for it (outbound queue " +
+               "limit " + std::to_string(o.max_queue_bytes) + " bytes); " + std::to_string(peer.dropped_frames()) +
+               " frames dropped in all");
+}
+
+void Agent::on_peer_dropped(TcpPeer& peer) {
+  const Link* link = find_link(peer.key());
+  if (link && listener_) listener_->on_frame_dropped(peer.key(), link->who());
+}
+
+void Agent::on_peer_drained(TcpPeer& peer) {
+  const Link* link = find_link(peer.key());
+  if (link && listener_) listener_->on_queue_drained(peer.key(), link->who());
 }
 
 // --- peer events ---------------------------------------------------------

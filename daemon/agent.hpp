@@ -5,7 +5,10 @@
 //
 // Lifecycle (§5): start() listens, binds the bus port and announces once.
 // On hearing an announcement it connects back asynchronously, with a timeout
-// (never its own app-id, never an app-id or (ip, port) already linked). On
+// (never its own app-id, never an app-id or (ip, port) already linked). An
+// app-id already linked, announced again from the same host on another port,
+// is that agent restarted: its old link (half-open, or its process frozen)
+// is closed (kReplaced) and the new port dialled. On
 // every new link (accepted or initiated) it sends START_REGEXP, all our
 // subscriptions and END_REGEXP at once. A peer is "connected" when its
 // END_REGEXP arrives; then our ready message goes to that peer only, through
@@ -110,6 +113,11 @@ class AgentListener {
   // everyone and stopped; the listener decides what the process does.
   virtual void on_die(PeerKey, const PeerIdentity&, int /*id*/, DiePolicy) {}
   virtual void on_peer_error(PeerKey, const PeerIdentity&, int /*id*/, const std::string& /*text*/) {}
+  // A frame for this peer was dropped: its outbound queue was full (a slow
+  // or stalled reader). Once per frame; PeerInfo::dropped_frames has the sum.
+  virtual void on_frame_dropped(PeerKey, const PeerIdentity&) {}
+  // That peer's queue emptied after drops: it caught up.
+  virtual void on_queue_drained(PeerKey, const PeerIdentity&) {}
 };
 
 class Agent final : private TcpPeer::Handler {
@@ -199,6 +207,8 @@ class Agent final : private TcpPeer::Handler {
     std::uint64_t refused_peers = 0;   // over max_peers
     std::uint64_t denied_peers = 0;    // outside allow_peer
     std::uint64_t handshake_timeouts = 0;  // links closed before END_REGEXP
+    std::uint64_t stalled_links = 0;       // links closed after stall_timeout
+    std::uint64_t replaced_links = 0;      // old links of agents that re-announced
   };
   const Counters& counters() const { return counters_; }
   const Discovery& discovery() const { return discovery_; }
@@ -208,6 +218,7 @@ class Agent final : private TcpPeer::Handler {
   struct PendingPing;
 
   void on_announcement(const Announcement& announcement, const asio::ip::address& from);
+  bool replace_restarted(const Announcement& announcement, const asio::ip::address& from);
   void connect_to(const asio::ip::address& address, std::uint16_t port, std::string app_id, std::string name);
   void on_accepted(tcp::socket socket);
   void arm_handshake_timer(Link& link);
@@ -215,6 +226,9 @@ class Agent final : private TcpPeer::Handler {
 
   void on_peer_line(TcpPeer& peer, std::string_view line) override;
   void on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& ec) override;
+  void on_peer_dropped(TcpPeer& peer) override;
+  void on_peer_drained(TcpPeer& peer) override;
+  void log_stalled(const TcpPeer& peer, const PeerIdentity& who);
   void handle_event(Link& link, PeerEvent& event);
   void on_started(Link& link);
   void on_ready(Link& link);

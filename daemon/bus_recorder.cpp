@@ -11,8 +11,9 @@ storage::LeaveHow leave_how(CloseReason reason) {
     case CloseReason::kEof: return storage::LeaveHow::kEof;
     case CloseReason::kReset: return storage::LeaveHow::kReset;
     case CloseReason::kLocal: return storage::LeaveHow::kShutdown;
+    case CloseReason::kStalled: return storage::LeaveHow::kStalled;
+    case CloseReason::kReplaced: return storage::LeaveHow::kReplaced;
     case CloseReason::kDuplicate:
-    case CloseReason::kStalled:
     case CloseReason::kError: return storage::LeaveHow::kError;
   }
   return storage::LeaveHow::kError;
@@ -32,6 +33,7 @@ BusRecorder::BusRecorder(Agent& agent, std::string bus_id, storage::RecordSink& 
 BusRecorder::~BusRecorder() = default;
 
 void BusRecorder::stop() {
+  flush_drops();
   stopped_ = true;  // the links' own closes, which follow, are not recorded again
   for (const PeerKey key : joined_) {
     sink_.try_append(storage::AgentEvent{now_stamp(), storage::AgentChange::kLeft, {key, {}, {}, {}, 0, bus_id_},
@@ -64,6 +66,7 @@ void BusRecorder::on_connected(PeerKey key, const PeerIdentity& who) {
 
 void BusRecorder::on_disconnected(PeerKey key, const PeerIdentity& who, CloseReason reason) {
   ensure_joined(key, who);
+  if (auto span = drops_.take(key)) record_drops(*span);
   joined_.erase(key);
   append(storage::AgentEvent{now_stamp(), storage::AgentChange::kLeft, {key, {}, {}, {}, 0, bus_id_},
                              leave_how(reason)});
@@ -121,6 +124,32 @@ void BusRecorder::on_die(PeerKey key, const PeerIdentity& who, int id, DiePolicy
 void BusRecorder::on_peer_error(PeerKey key, const PeerIdentity& who, int id, const std::string& text) {
   ensure_joined(key, who);
   append(storage::ControlRecord{now_stamp(), storage::ControlKind::kError, key, id, text});
+}
+
+void BusRecorder::on_frame_dropped(PeerKey key, const PeerIdentity&) {
+  if (auto span = drops_.add(key, now_stamp())) record_drops(*span);
+}
+
+void BusRecorder::on_queue_drained(PeerKey key, const PeerIdentity&) {
+  if (auto span = drops_.take(key)) record_drops(*span);
+}
+
+void BusRecorder::tick() {
+  if (drops_.empty()) return;
+  for (const auto& span : drops_.take_due(now_stamp())) record_drops(span);
+}
+
+void BusRecorder::flush_drops() {
+  for (const auto& span : drops_.take_all()) record_drops(span);
+}
+
+// A drop can come before anything else was recorded about the peer (its
+// handshake is still on the way): join it first, with what the agent knows.
+void BusRecorder::record_drops(const storage::DeliveryDropRecord& span) {
+  if (!joined_.count(span.agent)) {
+    if (auto info = agent_.peer(span.agent)) join(span.agent, info->identity);
+  }
+  append(span);
 }
 
 }  // namespace ivy::daemon

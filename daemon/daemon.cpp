@@ -422,6 +422,7 @@ void Daemon::apply(const config::Config& next) {
 void Daemon::reopen_recorder() {
   for (auto& bus : buses_) {
     if (!bus->recorder) continue;
+    bus->recorder->flush_drops();  // into the old database, with the rest
     bus->listeners.remove(bus->recorder.get());
     bus->recorder.reset();
   }
@@ -459,7 +460,10 @@ std::function<bool(const asio::ip::address&)> Daemon::allow_peer_function() cons
 
 void Daemon::tick() {
   std::uint64_t received = 0;
-  for (const auto& bus : buses_) received += bus->agent->counters().messages_received;
+  for (const auto& bus : buses_) {
+    received += bus->agent->counters().messages_received;
+    if (bus->recorder) bus->recorder->tick();
+  }
   const auto delta = received >= last_received_ ? received - last_received_ : received;
   message_rate_ = static_cast<double>(delta) / std::chrono::duration<double>(kTickInterval).count();
   last_received_ = received;
@@ -510,7 +514,8 @@ std::string Daemon::status_json() const {
                      {"connect_failures", c.connect_failures},   {"duplicate_links", c.duplicate_links},
                      {"refused_peers", c.refused_peers},         {"bad_datagrams", agent.discovery().bad_datagrams()},
                      {"oversized_frames", c.oversized_frames},   {"refused_subscriptions", c.refused_subscriptions},
-                     {"denied_peers", c.denied_peers},           {"handshake_timeouts", c.handshake_timeouts}};
+                     {"denied_peers", c.denied_peers},           {"handshake_timeouts", c.handshake_timeouts},
+                     {"stalled_links", c.stalled_links},         {"replaced_links", c.replaced_links}};
     b["peers"] = json::array();
     for (const auto& p : agent.peers()) {
       b["peers"].push_back({{"name", p.identity.name},

@@ -41,6 +41,12 @@ class ListenerList final : public AgentListener {
   void on_peer_error(PeerKey k, const PeerIdentity& w, int id, const std::string& t) override {
     for (auto* l : listeners_) l->on_peer_error(k, w, id, t);
   }
+  void on_frame_dropped(PeerKey k, const PeerIdentity& w) override {
+    for (auto* l : listeners_) l->on_frame_dropped(k, w);
+  }
+  void on_queue_drained(PeerKey k, const PeerIdentity& w) override {
+    for (auto* l : listeners_) l->on_queue_drained(k, w);
+  }
 
  private:
   std::vector<AgentListener*> listeners_;

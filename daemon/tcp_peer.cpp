@@ -21,6 +21,7 @@ std::string_view close_reason_name(CloseReason reason) {
     case CloseReason::kLocal: return "local";
     case CloseReason::kDuplicate: return "duplicate";
     case CloseReason::kStalled: return "stalled";
+    case CloseReason::kReplaced: return "replaced";
     case CloseReason::kError: return "error";
   }
   return "?";
@@ -31,7 +32,8 @@ TcpPeer::TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Option
       key_(key),
       handler_(handler),
       options_(options),
-      framer_(options.max_frame_bytes) {
+      framer_(options.max_frame_bytes),
+      stall_timer_(socket_.get_executor()) {
   error_code ec;
   remote_ = socket_.remote_endpoint(ec);
   local_ = socket_.local_endpoint(ec);
@@ -56,6 +58,7 @@ void TcpPeer::stop(CloseReason reason) {
   if (stopped_) return;
   auto self = shared_from_this();  // the handler may drop the owner's reference
   stopped_ = true;
+  stall_timer_.cancel();
   error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
@@ -79,8 +82,12 @@ bool TcpPeer::send(std::string frames) {
     ++dropped_frames_;
     dropped_bytes_ += frames.size();
     const auto now = std::chrono::steady_clock::now();
-    if (!stalled_since_) stalled_since_ = now;
-    if (options_.stall_timeout.count() > 0 && now - *stalled_since_ >= options_.stall_timeout) {
+    if (!no_progress_since_) {
+      no_progress_since_ = now;
+      arm_stall_timer(options_.stall_timeout);
+    }
+    handler_.on_peer_dropped(*this);
+    if (!stopped_ && options_.stall_timeout.count() > 0 && now - *no_progress_since_ >= options_.stall_timeout) {
       stop(CloseReason::kStalled);
     }
     return false;
@@ -100,6 +107,7 @@ void TcpPeer::do_read() {
       const bool aborted = ec == asio::error::operation_aborted;
       if (aborted) return;
       self->stopped_ = true;
+      self->stall_timer_.cancel();
       error_code ignored;
       self->socket_.close(ignored);
       self->handler_.on_peer_closed(*self, eof ? CloseReason::kEof : CloseReason::kReset, ec);
@@ -129,13 +137,38 @@ void TcpPeer::do_write() {
     }
     self->bytes_sent_ += n;
     self->queued_bytes_ -= n;
-    self->stalled_since_.reset();  // progress
     for (std::size_t i = 0; i < self->frames_in_flight_; ++i) self->queue_.pop_front();
     self->frames_in_flight_ = 0;
     if (!self->queue_.empty()) {
+      // Progress: a peer behind is given stall_timeout again (the timer
+      // re-arms itself for the rest).
+      if (self->no_progress_since_) self->no_progress_since_ = std::chrono::steady_clock::now();
       self->do_write();
-    } else if (self->close_when_flushed_) {
-      self->stop(CloseReason::kLocal);
+      return;
+    }
+    if (self->no_progress_since_) {  // caught up
+      self->no_progress_since_.reset();
+      self->stall_timer_.cancel();
+      self->handler_.on_peer_drained(*self);
+      if (self->stopped_) return;
+    }
+    if (self->close_when_flushed_) self->stop(CloseReason::kLocal);
+  });
+}
+
+// The stall is checked when it falls due, not only on the next send: a
+// stalled peer that nothing more is sent to must not hold its link (and its
+// queue) forever.
+void TcpPeer::arm_stall_timer(std::chrono::steady_clock::duration after) {
+  if (options_.stall_timeout.count() <= 0) return;
+  stall_timer_.expires_after(after);
+  stall_timer_.async_wait([self = shared_from_this()](const error_code& ec) {
+    if (ec || self->stopped_ || !self->no_progress_since_) return;
+    const auto stalled_for = std::chrono::steady_clock::now() - *self->no_progress_since_;
+    if (stalled_for >= self->options_.stall_timeout) {
+      self->stop(CloseReason::kStalled);
+    } else {
+      self->arm_stall_timer(self->options_.stall_timeout - stalled_for);
     }
   });
 }

@@ -6,7 +6,14 @@
 // The queue holds whole frames. When adding a frame would take it past
 // max_queue_bytes the frame is dropped and counted: a slow or stalled peer
 // never blocks the event loop or any other peer, and a frame is never cut
-// (ivy-c can queue a MSG header and drop its body, Q-C-11).
+// (ivy-c can queue a MSG header and drop its body, Q-C-11). The handler
+// hears of every drop and of the queue draining afterwards (the recorder
+// records drops).
+//
+// Stall: from a drop until the queue drains, the peer is behind. A peer
+// behind that makes no write progress for stall_timeout is closed
+// (kStalled) when that time is up, whether or not anything more is sent to
+// it. A slow reader that keeps making progress is not stalled.
 //
 // Ownership: held by std::shared_ptr; handlers capture `self`. The owner
 // (Agent) is told of lines and of the close through the Handler interface,
@@ -27,7 +34,8 @@
 
 namespace ivy::daemon {
 
-enum class CloseReason { kEof, kReset, kBye, kLocal, kDuplicate, kStalled, kError };
+// kReplaced: the agent announced itself again from a new port (Agent).
+enum class CloseReason { kEof, kReset, kBye, kLocal, kDuplicate, kStalled, kReplaced, kError };
 std::string_view close_reason_name(CloseReason reason);
 
 class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
@@ -37,13 +45,18 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
     virtual ~Handler() = default;
     virtual void on_peer_line(TcpPeer& peer, std::string_view line) = 0;
     virtual void on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& ec) = 0;
+    // A frame was dropped: the queue was full. Called before a close for a
+    // stall that this drop reveals.
+    virtual void on_peer_dropped(TcpPeer&) {}
+    // The queue emptied after frames had been dropped: the peer caught up.
+    virtual void on_peer_drained(TcpPeer&) {}
   };
 
   struct Options {
     std::size_t max_frame_bytes = LineFramer::kDefaultMaxFrameBytes;
     std::size_t max_queue_bytes = 32 * 1024 * 1024;
-    // A peer that has made no write progress for this long while frames
-    // are being dropped for it is closed (CloseReason::kStalled); 0: never.
+    // A peer behind (frames dropped, queue not drained since) that makes no
+    // write progress for this long is closed (CloseReason::kStalled); 0: never.
     std::chrono::milliseconds stall_timeout{30000};
     // TCP keepalive idle time, so a half-open link (peer host gone) is
     // noticed; 0: the system default (usually 2 hours).
@@ -74,12 +87,14 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   std::uint64_t dropped_bytes() const { return dropped_bytes_; }
   std::uint64_t oversized_frames() const { return framer_.oversized_frames(); }
   std::size_t max_frame_bytes() const { return options_.max_frame_bytes; }
+  const Options& options() const { return options_; }
   std::uint64_t bytes_sent() const { return bytes_sent_; }
   std::uint64_t bytes_received() const { return bytes_received_; }
 
  private:
   void do_read();
   void do_write();
+  void arm_stall_timer(std::chrono::steady_clock::duration after);
 
   tcp::socket socket_;
   std::uint64_t key_;
@@ -100,8 +115,10 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   std::uint64_t dropped_bytes_ = 0;
   std::uint64_t bytes_sent_ = 0;
   std::uint64_t bytes_received_ = 0;
-  // When frames started being dropped with no write progress since.
-  std::optional<std::chrono::steady_clock::time_point> stalled_since_;
+  // Set while the peer is behind (a frame dropped, the queue not drained
+  // since): the first drop or the last write progress after it.
+  std::optional<std::chrono::steady_clock::time_point> no_progress_since_;
+  asio::steady_timer stall_timer_;  // due at no_progress_since_ + stall_timeout
 };
 
 }  // namespace ivy::daemon

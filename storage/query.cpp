@@ -5,8 +5,8 @@
 namespace ivy::storage {
 namespace {
 
-constexpr std::array<std::string_view, 9> kNames = {
-    "msg", "direct", "join", "leave", "bind", "unbind", "die", "error", "gap"};
+constexpr std::array<std::string_view, 10> kNames = {
+    "msg", "direct", "join", "leave", "bind", "unbind", "die", "error", "gap", "dropped"};
 
 }  // namespace
 

@@ -12,13 +12,14 @@
 
 namespace ivy::storage {
 
-enum class EntryKind { kMsg, kDirect, kJoin, kLeave, kBind, kUnbind, kDie, kError, kGap };
+enum class EntryKind { kMsg, kDirect, kJoin, kLeave, kBind, kUnbind, kDie, kError, kGap, kDropped };
 
 using KindMask = std::uint32_t;
 constexpr KindMask kind_bit(EntryKind k) { return KindMask{1} << static_cast<unsigned>(k); }
-inline constexpr KindMask kAllKinds = (KindMask{1} << 9) - 1;
+inline constexpr KindMask kAllKinds = (KindMask{1} << 10) - 1;
 
-// "msg", "direct", "join", "leave", "bind", "unbind", "die", "error", "gap";
+// "msg", "direct", "join", "leave", "bind", "unbind", "die", "error", "gap",
+// "dropped";
 // parse_kinds also takes "all" and comma lists ("join,leave").
 std::string_view to_string(EntryKind kind);
 std::optional<EntryKind> parse_entry_kind(std::string_view name);
@@ -64,6 +65,8 @@ struct ReceiverInfo {
 //   bind / unbind: agent, code = regexp id, text = pattern (bind)
 //   die / error: agent = sender, code = id, text (error)
 //   gap:    code = records dropped, wall_ns..end_ns
+//   dropped: agent = the peer that missed them, code = frames not delivered
+//            (its queue was full), wall_ns..end_ns = first..last drop
 struct Entry {
   EntryKind kind = EntryKind::kMsg;
   std::string file;

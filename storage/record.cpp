@@ -7,7 +7,8 @@ namespace ivy::storage {
 Stamp stamp_of(const Record& record) {
   return std::visit(
       [](const auto& r) -> Stamp {
-        if constexpr (std::is_same_v<std::decay_t<decltype(r)>, GapRecord>) {
+        using T = std::decay_t<decltype(r)>;
+        if constexpr (std::is_same_v<T, GapRecord> || std::is_same_v<T, DeliveryDropRecord>) {
           return r.to;
         } else {
           return r.at;
@@ -28,6 +29,8 @@ std::string_view to_string(LeaveHow how) {
     case LeaveHow::kReset: return "reset";
     case LeaveHow::kError: return "error";
     case LeaveHow::kShutdown: return "shutdown";
+    case LeaveHow::kStalled: return "stalled";
+    case LeaveHow::kReplaced: return "replaced";
   }
   return "";
 }

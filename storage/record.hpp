@@ -71,7 +71,10 @@ struct DirectRecord {
 };
 
 enum class AgentChange { kJoined, kLeft };
-enum class LeaveHow { kNone, kBye, kEof, kReset, kError, kShutdown };
+// kStalled: closed by us after limits.stall_timeout with its queue full;
+// kReplaced: closed by us because the agent announced itself again from a
+// new port (it restarted and its old link was left half-open).
+enum class LeaveHow { kNone, kBye, kEof, kReset, kError, kShutdown, kStalled, kReplaced };
 
 // An agent link coming up or going down. On kJoined the whole AgentRef is
 // recorded (a second kJoined for a live key updates its identity, e.g. when
@@ -115,10 +118,23 @@ struct GapRecord {
   std::uint64_t dropped = 0;
 };
 
-using Record = std::variant<MessageRecord, DirectRecord, AgentEvent,
-                            SubscriptionEvent, ControlRecord, GapRecord>;
+// Frames the bus side could not deliver to one peer because its outbound
+// queue was full (a slow or stalled reader): `dropped` frames between the
+// first (`from`) and the last (`to`). The bus side sums a peer's drops into
+// one record and hands it over when the peer's queue drains, when its link
+// closes, or once the span is a second old, so a long stall is a few rows.
+struct DeliveryDropRecord {
+  Stamp from;
+  Stamp to;
+  PeerKey agent = 0;
+  std::uint64_t dropped = 0;
+};
 
-// When the record happened (for a gap: its end).
+using Record = std::variant<MessageRecord, DirectRecord, AgentEvent,
+                            SubscriptionEvent, ControlRecord, GapRecord,
+                            DeliveryDropRecord>;
+
+// When the record happened (for a gap or a delivery drop: its end).
 Stamp stamp_of(const Record& record);
 
 // True for everything but MessageRecord: the control plane, which sinks keep

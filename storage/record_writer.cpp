@@ -63,6 +63,7 @@ Status RecordWriter::write(const Record& record) {
     Status operator()(const ControlRecord& c) {
       return w.write_event(c.at, control_kind(c.kind), c.from, c.id, c.text);
     }
+    Status operator()(const DeliveryDropRecord& d) { return w.write_delivery_drop(d); }
   };
   return std::visit(Visitor{*this}, record);
 }
@@ -200,6 +201,19 @@ Status RecordWriter::write_gap(const GapRecord& g) {
   event_.bind(3, std::string_view("gap"));
   event_.bind(5, static_cast<std::int64_t>(g.dropped));
   event_.bind(7, g.to.wall_ns);
+  return run(event_);
+}
+
+// Like a gap, the row's time is the first frame dropped and end_ns the last.
+Status RecordWriter::write_delivery_drop(const DeliveryDropRecord& d) {
+  auto row = agent_row(d.agent);
+  if (!row) return Unexpected<Error>{row.error()};
+  event_.bind(1, d.from.wall_ns);
+  event_.bind(2, d.from.mono_ns);
+  event_.bind(3, std::string_view("dropped"));
+  event_.bind(4, *row);
+  event_.bind(5, static_cast<std::int64_t>(d.dropped));
+  event_.bind(7, d.to.wall_ns);
   return run(event_);
 }
 

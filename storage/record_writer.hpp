@@ -44,6 +44,7 @@ class RecordWriter {
   Status write_event(const Stamp& at, const char* kind, PeerKey agent,
                      std::int64_t code, std::string_view text);
   Status write_gap(const GapRecord& g);
+  Status write_delivery_drop(const DeliveryDropRecord& d);
   Status insert_agent(const AgentRef& ref, const Stamp* joined);
   Status open_subscription(PeerKey agent, std::int32_t regexp_id,
                            std::string_view pattern, std::int64_t added_ns);

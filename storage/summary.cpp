@@ -33,7 +33,9 @@ Status add_counts(Database& db, Summary& out) {
       "(SELECT count(*) FROM event), (SELECT count(*) FROM event WHERE kind = 'gap'), "
       "(SELECT coalesce(sum(code), 0) FROM event WHERE kind = 'gap'), "
       "(SELECT wall_ns FROM message ORDER BY id LIMIT 1), "
-      "(SELECT wall_ns FROM message ORDER BY id DESC LIMIT 1)",
+      "(SELECT wall_ns FROM message ORDER BY id DESC LIMIT 1), "
+      "(SELECT count(*) FROM event WHERE kind = 'dropped'), "
+      "(SELECT coalesce(sum(code), 0) FROM event WHERE kind = 'dropped')",
       [&](const Statement& s) {
         out.messages += s.int64(0);
         out.receivers += s.int64(1);
@@ -44,6 +46,8 @@ Status add_counts(Database& db, Summary& out) {
           out.first_ns = s.int64(5);
         }
         out.last_ns = std::max(out.last_ns, s.int64(6));
+        out.delivery_drops += s.int64(7);
+        out.frames_dropped += s.int64(8);
       });
 }
 

@@ -43,6 +43,8 @@ struct Summary {
   std::int64_t events = 0;
   std::int64_t gaps = 0;
   std::int64_t dropped = 0;   // sum over gap events
+  std::int64_t delivery_drops = 0;  // `dropped` events: spans of frames a peer missed
+  std::int64_t frames_dropped = 0;  // sum over them
   double messages_per_second = 0;  // messages / (last - first)
   std::vector<AgentCount> per_agent;  // most messages first
   std::vector<TextCount> busiest;     // 10 most repeated texts (per set: the

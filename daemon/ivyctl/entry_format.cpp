@@ -82,6 +82,9 @@ std::string format_text(const Entry& e, TimeZone zone) {
       return line + who(e) + " sent ERROR " + std::to_string(e.code) + " " + e.text;
     case EntryKind::kGap:
       return line + "GAP: " + std::to_string(e.code) + " records lost until " + format_time(e.end_ns, zone);
+    case EntryKind::kDropped:
+      return line + who(e) + " missed " + std::to_string(e.code) + " frames (its queue was full) until " +
+             format_time(e.end_ns, zone);
   }
   return line;
 }
@@ -117,6 +120,7 @@ std::string format_json(const Entry& e) {
       break;
     case EntryKind::kLeave: j["how"] = e.text; break;
     case EntryKind::kGap:
+    case EntryKind::kDropped:
       j["dropped"] = e.code;
       j["end_ns"] = e.end_ns;
       break;

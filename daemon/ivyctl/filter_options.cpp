@@ -29,7 +29,7 @@ void add_filter_options(po::options_description& desc, FilterOptions& o, bool ki
       ("limit", po::value(&o.limit)->value_name("N"), "at most N entries (0: no limit)");
   if (kinds) {
     desc.add_options()("kind", po::value(&o.kind)->value_name("KINDS")->default_value("all"),
-                       "msg, direct, join, leave, bind, unbind, die, error, gap, all, or a comma list");
+                       "msg, direct, join, leave, bind, unbind, die, error, gap, dropped, all, or a comma list");
   }
 }
 
@@ -59,7 +59,10 @@ Result<storage::QueryFilter> build_filter(const FilterOptions& o, std::int64_t n
     f.until_ns = *t;
   }
   const auto kinds = storage::parse_kinds(o.kind);
-  if (!kinds) return fail("--kind: unknown kind in '" + o.kind + "' (msg, direct, join, leave, bind, unbind, die, error, gap, all)");
+  if (!kinds) {
+    return fail("--kind: unknown kind in '" + o.kind +
+                "' (msg, direct, join, leave, bind, unbind, die, error, gap, dropped, all)");
+  }
   f.kinds = *kinds;
   f.agent = o.agent;
   f.text_regex = o.match;

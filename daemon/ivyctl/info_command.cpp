@@ -44,7 +44,9 @@ void print_summary(const storage::Summary& s) {
   std::cout << "Messages:       " << s.messages << " (" << static_cast<long long>(s.messages_per_second)
             << " msg/s), " << s.receivers << " deliveries\n"
             << "Events:         " << s.events << "\n"
-            << "Gaps:           " << s.gaps << " (" << s.dropped << " records lost)\n";
+            << "Gaps:           " << s.gaps << " (" << s.dropped << " records lost)\n"
+            << "Delivery drops: " << s.delivery_drops << " (" << s.frames_dropped
+            << " frames not delivered to peers whose queue was full)\n";
   for (const auto& run : s.runs) {
     std::cout << "Recording:      " << format_time(run.started_ns, TimeZone::kLocal) << " -> "
               << (run.stopped_ns ? format_time(run.stopped_ns, TimeZone::kLocal) : std::string("(not stopped cleanly)"))

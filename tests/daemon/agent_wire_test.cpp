@@ -161,6 +161,39 @@ TEST_F(AgentWireTest, RefusedConnectBackDoesNotStopDiscovery) {
   ASSERT_TRUE(until([&] { return a->counters().connect_failures == 2; }));
 }
 
+// An agent whose library keeps its app id restarts on a new port while its
+// old link still looks open (its host froze): the old link is closed and
+// the new port dialled. A repeat of the same announcement changes nothing.
+TEST_F(AgentWireTest, ReplacesTheLinkOfAnAgentThatAnnouncesItsAppIdAgainFromANewPort) {
+  auto& a = start("A");
+  RawPeer old_life(io_), new_life(io_);
+  const auto old_port = old_life.listen();
+  const std::string announcement = " KEEPS-ITS-ID RESTARTER\n";
+  old_life.send_datagram(port_, "3 " + std::to_string(old_port) + announcement);
+  ASSERT_TRUE(until([&] { return old_life.accepted == 1 && old_life.has(frame(5, 0)); }));
+  old_life.write(handshake(old_port, "RESTARTER"));
+  ASSERT_TRUE(until([&] { return a.events.count(Kind::kConnected, "RESTARTER") == 1; }));
+  old_life.send_datagram(port_, "3 " + std::to_string(old_port) + announcement);  // a repeat
+  run_for(io_, 100ms);
+  EXPECT_EQ(a->peer_count(), 1u);
+  EXPECT_EQ(a->counters().replaced_links, 0u);
+
+  const auto new_port = new_life.listen();
+  new_life.send_datagram(port_, "3 " + std::to_string(new_port) + announcement);
+  ASSERT_TRUE(until([&] { return new_life.accepted == 1 && new_life.has(frame(5, 0)); }));
+  ASSERT_TRUE(until([&] { return old_life.eof; }));
+  ASSERT_EQ(a.events.count(Kind::kDisconnected, "RESTARTER"), 1u);
+  EXPECT_EQ(a.events.of(Kind::kDisconnected)[0].reason, CloseReason::kReplaced);
+  EXPECT_EQ(a->counters().replaced_links, 1u);
+  new_life.write(handshake(new_port, "RESTARTER"));
+  ASSERT_TRUE(until([&] { return a.events.count(Kind::kConnected, "RESTARTER") == 2; }));
+  ASSERT_EQ(a->peers().size(), 1u);
+  EXPECT_EQ(a->peers()[0].identity.port, new_port);
+  EXPECT_EQ(a->peers()[0].identity.app_id, "KEEPS-ITS-ID");
+  EXPECT_NE(log_.text.str().find("announced itself again on port " + std::to_string(new_port)), std::string::npos)
+      << log_.text.str();
+}
+
 // --- framing -----------------------------------------------------------------------
 
 TEST_F(AgentWireTest, KeepsTheLinkAfterMalformedFrames) {
@@ -464,12 +497,17 @@ TEST_F(AgentWireTest, StalledReaderIsBoundedAndOthersGetEverything) {
   EXPECT_GT(max_queued, kQueueBytes / 2) << "the queue never filled";
   EXPECT_GE(info.dropped_frames, 200u);
   EXPECT_EQ(tx->counters().frames_dropped, info.dropped_frames);
+  // The listener hears of every drop (the recorder sums them), and of none for RX.
+  EXPECT_EQ(tx.events.count(Kind::kFrameDropped, "STALLED"), info.dropped_frames);
+  EXPECT_EQ(tx.events.count(Kind::kFrameDropped), info.dropped_frames);
+  EXPECT_EQ(tx.events.count(Kind::kQueueDrained), 0u);
   ASSERT_TRUE(until([&] { return rx.events.count(Kind::kMessage) == sent; }));
   EXPECT_EQ(rx.events.of(Kind::kMessage).back().args, std::vector<std::string>{std::to_string(sent - 1)});
   EXPECT_EQ(tx->peer_count(), 2u) << "a stalled peer is not a dead one";
 
   stalled.resume_reading();
   ASSERT_TRUE(until([&] { return tx->peer(stalled_key)->queued_bytes == 0; }, 5000ms));
+  ASSERT_TRUE(until([&] { return tx.events.count(Kind::kQueueDrained, "STALLED") == 1; }));
   EXPECT_EQ(*tx->send("data 424242 after the stall"), 2u);
   ASSERT_TRUE(until([&] { return stalled.has(frame(2, 0, "data 424242 after the stall\x03")); }, 5000ms));
   // Frames are dropped whole: every frame the fake got is complete.

@@ -10,8 +10,10 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -25,14 +27,21 @@ namespace ivy::daemon::test {
 // "limits" object (JSON), e.g. R"("max_frame_bytes": "1MiB")".
 class IvydUnderTest {
  public:
+  // Any buses and bridges: `json` holds the top-level members "buses" (and
+  // "bridges"), e.g. two buses and a bridge between them.
+  struct Topology {
+    std::string json;
+  };
+
+  // One bus "main" on 127.255.255.255:<bus_port>.
   IvydUnderTest(std::uint16_t bus_port, const std::string& limits, int batch_interval_ms = 20)
-      : port_(bus_port) {
-    ivy::test::write_text_file(
-        dir.file("ivyd.json"),
-        R"({"buses": [{"id": "main", "spec": "127.255.255.255:)" + std::to_string(port_) +
-            R"(", "name": "ivyd-test"}],
+      : IvydUnderTest(Topology{R"("buses": [{"id": "main", "spec": "127.255.255.255:)" + std::to_string(bus_port) +
+                               R"(", "name": "ivyd-test"}])"},
+                      limits, batch_interval_ms) {}
+  IvydUnderTest(const Topology& topology, const std::string& limits, int batch_interval_ms = 20) {
+    ivy::test::write_text_file(dir.file("ivyd.json"), "{" + topology.json + R"(,
     "recorder": {"path": ")" + dir.file("rec.db") + R"(", "batch_interval_ms": )" +
-            std::to_string(batch_interval_ms) + R"(},
+                                                         std::to_string(batch_interval_ms) + R"(},
     "limits": {)" + limits + R"(},
     "status": {"path": ")" + dir.file("ivyd.sock") + R"(", "group": ""},
     "logging": {"level": "info"}})");
@@ -61,15 +70,16 @@ class IvydUnderTest {
     }
     return nlohmann::json::parse(out, nullptr, false);
   }
-  // A counter of the bus (status["buses"][0]["counters"][name]); -1 if absent.
-  static long long counter(const nlohmann::json& status, const std::string& name) {
-    if (!status.is_object() || status["buses"].empty()) return -1;
-    const auto& c = status["buses"][0]["counters"];
+  // A counter of a bus (status["buses"][bus]["counters"][name]); -1 if absent.
+  static long long counter(const nlohmann::json& status, const std::string& name, std::size_t bus = 0) {
+    if (!status.is_object() || status["buses"].size() <= bus) return -1;
+    const auto& c = status["buses"][bus]["counters"];
     return c.contains(name) ? c[name].get<long long>() : -1;
   }
-  std::uint16_t tcp_port() const {
+  // ivyd's TCP port on a bus (its agent's listener); 0 if unknown.
+  std::uint16_t tcp_port(std::size_t bus = 0) const {
     const auto s = status();
-    return s.is_object() && !s["buses"].empty() ? s["buses"][0]["tcp_port"].get<std::uint16_t>() : 0;
+    return s.is_object() && s["buses"].size() > bus ? s["buses"][bus]["tcp_port"].get<std::uint16_t>() : 0;
   }
 
   std::string log() const { return ivy::test::read_text_file(dir.file("err")); }
@@ -80,24 +90,33 @@ class IvydUnderTest {
     return n;
   }
 
-  // Recorded messages (`ivyctl query --kind msg --format json`, optionally
-  // with --match); -1 if ivyctl failed or printed something that is not JSON.
-  long long recorded(const std::string& match = {}) const {
-    std::vector<std::string> argv{ivy::test::bin_path("ivyctl"), "query", "--db", dir.file("rec.db"), "--kind", "msg",
-                                  "--format", "json"};
-    if (!match.empty()) {
-      argv.push_back("--match");
-      argv.push_back(match);
-    }
+  // `ivyctl query --db <rec.db> --format json <args...>`, one JSON object
+  // per entry; nullopt if ivyctl failed or printed something that is not JSON.
+  std::optional<std::vector<nlohmann::json>> query(const std::vector<std::string>& args) const {
+    std::vector<std::string> argv{ivy::test::bin_path("ivyctl"), "query", "--db", dir.file("rec.db"), "--format",
+                                  "json"};
+    argv.insert(argv.end(), args.begin(), args.end());
     std::string out;
-    if (ivy::test::run_command(argv, &out) != 0) return -1;
+    if (ivy::test::run_command(argv, &out) != 0) return std::nullopt;
+    std::vector<nlohmann::json> entries;
     std::istringstream lines(out);
-    long long n = 0;
     for (std::string line; std::getline(lines, line);) {
-      if (nlohmann::json::parse(line, nullptr, false).is_discarded()) return -1;
-      ++n;
+      entries.push_back(nlohmann::json::parse(line, nullptr, false));
+      if (entries.back().is_discarded()) return std::nullopt;
     }
-    return n;
+    return entries;
+  }
+
+  // Recorded messages (`ivyctl query --kind msg`, optionally with --match);
+  // -1 if the query failed.
+  long long recorded(const std::string& match = {}) const {
+    std::vector<std::string> args{"--kind", "msg"};
+    if (!match.empty()) {
+      args.push_back("--match");
+      args.push_back(match);
+    }
+    const auto entries = query(args);
+    return entries ? static_cast<long long>(entries->size()) : -1;
   }
 
   // Peak resident set (VmHWM) of ivyd in KiB, from /proc; 0 if unknown.
@@ -113,7 +132,6 @@ class IvydUnderTest {
   ivy::test::TempDir dir;
 
  private:
-  std::uint16_t port_;
   std::unique_ptr<ivy::test::ChildProcess> process_;
 };
 
@@ -124,11 +142,15 @@ struct HealthyPair {
   HealthyPair(asio::io_context& io, Logger& log, std::uint16_t port)
       : io(io), receiver(io, log, "RECV", port), sender(io, log, "SENDER", port) {}
 
-  // Both started and linked to each other and to ivyd.
+  // Both started and linked to each other and to ivyd. A link is ready once
+  // the peer's END_REGEXP arrived, i.e. after all its subscriptions.
   bool start() {
     if (!receiver->subscribe("^healthy (\\d+)").ok()) return false;
     if (!receiver->start().ok() || !sender->start().ok()) return false;
-    return run_until(io, [&] { return sender->peers().size() == 2 && peer_subscriptions(*sender) == 2; }, 5000ms);
+    return run_until(io, [&] {
+      const auto peers = sender->peers();
+      return peers.size() == 2 && peers[0].ready && peers[1].ready;
+    }, 5000ms);
   }
   // Sends `n` messages "healthy <seq><suffix>"; counts how many reached 2 peers.
   void send(int n, const std::string& suffix = {}) {

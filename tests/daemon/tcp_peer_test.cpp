@@ -12,7 +12,11 @@ namespace {
 struct Closed : TcpPeer::Handler {
   void on_peer_line(TcpPeer&, std::string_view) override {}
   void on_peer_closed(TcpPeer&, CloseReason r, const error_code&) override { reason = r; }
+  void on_peer_dropped(TcpPeer&) override { ++dropped; }
+  void on_peer_drained(TcpPeer&) override { ++drained; }
   std::optional<CloseReason> reason;
+  std::uint64_t dropped = 0;
+  std::uint64_t drained = 0;
 };
 
 // A connected pair: `ours` wrapped in a TcpPeer, `theirs` a plain socket
@@ -71,6 +75,98 @@ TEST(TcpPeer, ClosesAPeerThatStaysStalledPastTheTimeout) {
   ASSERT_TRUE(handler.reason.has_value());
   EXPECT_EQ(*handler.reason, CloseReason::kStalled);
   EXPECT_FALSE(peer->open());
+}
+
+// Regression: the stall was only checked when the next frame was sent, and
+// any write progress ended it, so a peer that stopped reading kept its link
+// and its queue forever once nothing more was sent to it (the kernel still
+// takes a last frame or two after the first drop).
+TEST(TcpPeer, ClosesAStalledPeerAtTheTimeoutEvenWhenNothingMoreIsSent) {
+  asio::io_context io;
+  Pair pair(io);
+  Closed handler;
+  TcpPeer::Options options;
+  options.max_queue_bytes = 16 * 1024;
+  options.stall_timeout = std::chrono::milliseconds(200);
+  auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, options);
+  peer->start();
+  const std::string frame(1000, 'x');
+  // Until the kernel buffers are full too: drops with no write progress.
+  std::optional<std::chrono::steady_clock::time_point> first_drop;
+  for (int i = 0; i < 5000 && handler.dropped < 50; ++i) {
+    peer->send(frame + "\n");
+    if (handler.dropped > 0 && !first_drop) first_drop = std::chrono::steady_clock::now();
+    io.poll();
+  }
+  ASSERT_GE(handler.dropped, 50u) << "the queue never filled";
+  ASSERT_FALSE(handler.reason.has_value());
+  ASSERT_TRUE(run_until(io, [&] { return handler.reason.has_value(); }, 2000ms));
+  EXPECT_EQ(*handler.reason, CloseReason::kStalled);
+  EXPECT_GE(std::chrono::steady_clock::now() - *first_drop, options.stall_timeout);
+  EXPECT_EQ(handler.dropped, peer->dropped_frames());
+}
+
+// Behind is not stalled: a reader that keeps taking bytes, too slowly for
+// what is sent, loses frames but keeps its link.
+TEST(TcpPeer, KeepsASlowReaderThatMakesProgressWhileItLosesFrames) {
+  asio::io_context io;
+  Pair pair(io);
+  Closed handler;
+  TcpPeer::Options options;
+  options.max_queue_bytes = 16 * 1024;
+  options.stall_timeout = std::chrono::milliseconds(300);
+  auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, options);
+  peer->start();
+  pair.theirs.non_blocking(true);
+  std::array<char, 8192> buffer{};
+  const std::string frame(1000, 'x');
+  const auto start = std::chrono::steady_clock::now();
+  for (int ms = 0; std::chrono::steady_clock::now() - start < std::chrono::seconds(1); ++ms) {
+    peer->send(frame + "\n");  // 1 MB/s
+    if (ms % 20 == 0) {
+      error_code ignored;
+      pair.theirs.read_some(asio::buffer(buffer), ignored);  // ~400 KB/s
+    }
+    io.run_for(std::chrono::milliseconds(1));
+  }
+  EXPECT_GT(handler.dropped, 100u);
+  EXPECT_GT(peer->bytes_sent(), 100'000u);
+  EXPECT_FALSE(handler.reason.has_value()) << "a slow reader was closed as stalled";
+  peer->stop();
+}
+
+TEST(TcpPeer, TellsTheHandlerOfEveryDropAndOfTheDrainThatFollows) {
+  asio::io_context io;
+  Pair pair(io);
+  Closed handler;
+  TcpPeer::Options options;
+  options.max_queue_bytes = 16 * 1024;
+  options.stall_timeout = std::chrono::milliseconds(0);
+  auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, options);
+  peer->start();
+  const std::string frame(1000, 'x');
+  for (int i = 0; i < 5000 && handler.dropped < 50; ++i) {
+    peer->send(frame + "\n");
+    io.poll();
+  }
+  ASSERT_GE(handler.dropped, 50u);
+  EXPECT_EQ(handler.dropped, peer->dropped_frames());
+  EXPECT_EQ(handler.drained, 0u);
+  // The reader catches up: the queue drains, once.
+  pair.theirs.non_blocking(true);
+  std::array<char, 65536> buffer{};
+  ASSERT_TRUE(run_until(io, [&] {
+    error_code ignored;
+    pair.theirs.read_some(asio::buffer(buffer), ignored);
+    return handler.drained == 1;
+  }, 3000ms));
+  EXPECT_EQ(peer->queued_bytes(), 0u);
+  // Frames go through again, and a drain without drops is not reported.
+  EXPECT_TRUE(peer->send(frame + "\n"));
+  run_for(io, 50ms);
+  EXPECT_EQ(handler.drained, 1u);
+  EXPECT_FALSE(handler.reason.has_value());
+  peer->stop();
 }
 
 }  // namespace

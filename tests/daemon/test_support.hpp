@@ -94,7 +94,10 @@ inline void run_for(asio::io_context& io, std::chrono::milliseconds duration) {
 // --- RecordingListener -------------------------------------------------------
 
 struct AgentEvent {
-  enum class Kind { kConnected, kDisconnected, kSubAdded, kSubRemoved, kSubError, kMessage, kDirect, kDie, kError };
+  enum class Kind {
+    kConnected, kDisconnected, kSubAdded, kSubRemoved, kSubError, kMessage, kDirect, kDie, kError,
+    kFrameDropped, kQueueDrained
+  };
   Kind kind;
   PeerKey peer = 0;
   std::string peer_name;
@@ -137,6 +140,8 @@ class RecordingListener : public AgentListener {
   void on_peer_error(PeerKey k, const PeerIdentity& who, int id, const std::string& text) override {
     push(ev(Kind::kError, k, who.name, id, text));
   }
+  void on_frame_dropped(PeerKey k, const PeerIdentity& who) override { push(ev(Kind::kFrameDropped, k, who.name)); }
+  void on_queue_drained(PeerKey k, const PeerIdentity& who) override { push(ev(Kind::kQueueDrained, k, who.name)); }
 
   std::size_t count(Kind kind) const {
     std::size_t n = 0;

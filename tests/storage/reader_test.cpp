@@ -127,6 +127,37 @@ TEST_F(ReaderTest, SummarizesRecording) {
   EXPECT_GT(s->bytes, 0u);
 }
 
+TEST(ReaderDrops, SelectsDeliveryDropsByKindAndAgentAndSumsThem) {
+  TempDir dir;
+  const auto path = dir.file("drops.db");
+  auto file = RecordingFile::open(path, {"h", "b", "v", "d"}, 0, LiveState{});
+  ASSERT_TRUE(file);
+  ASSERT_TRUE((*file)->write({join(1, "FAST"), join(2, "SLOW"), message(1, "x", 5, {{2, 0}}),
+                              DeliveryDropRecord{at_ns(10), at_ns(20), 2, 700},
+                              DeliveryDropRecord{at_ns(30), at_ns(31), 2, 5}, GapRecord{at_ns(40), at_ns(41), 3}}));
+  auto reader = Reader::open(path);
+  ASSERT_TRUE(reader);
+  QueryFilter f;
+  f.kinds = *parse_kinds("dropped");
+  f.agent = "SLOW";
+  auto r = reader->query(f);
+  ASSERT_TRUE(r) << r.error().message;
+  ASSERT_EQ(r->entries.size(), 2u);
+  EXPECT_EQ(r->entries[0].kind, EntryKind::kDropped);
+  EXPECT_EQ(r->entries[0].agent.name, "SLOW");
+  EXPECT_EQ(r->entries[0].code, 700);
+  EXPECT_EQ(r->entries[0].wall_ns, 10);
+  EXPECT_EQ(r->entries[0].end_ns, 20);
+  f.agent = "FAST";
+  EXPECT_TRUE(reader->query(f)->entries.empty());
+  auto s = reader->summary();
+  ASSERT_TRUE(s) << s.error().message;
+  EXPECT_EQ(s->delivery_drops, 2);
+  EXPECT_EQ(s->frames_dropped, 705);
+  EXPECT_EQ(s->gaps, 1);
+  EXPECT_EQ(s->dropped, 3);  // the recorder's own losses are counted apart
+}
+
 TEST(ReaderOnSet, ReadsAcrossRotatedFilesAndFollowsTheWriter) {
   TempDir dir;
   SqliteRecorderOptions o;

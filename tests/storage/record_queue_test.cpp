@@ -38,6 +38,16 @@ TEST(RecordQueue, KeepsControlRecordsInTheReserve) {
   EXPECT_FALSE(q.try_push(join(3, "later", 4)));
 }
 
+TEST(RecordQueue, KeepsDeliveryDropsInTheReserveLikeOtherControlRecords) {
+  RecordQueue q(1, 1, 100);
+  EXPECT_TRUE(q.try_push(message(1, "a", 1)));
+  EXPECT_TRUE(q.try_push(DeliveryDropRecord{at_ns(2), at_ns(3), 1, 40}));
+  const auto out = take_now(q);
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(std::get<DeliveryDropRecord>(out[1]).dropped, 40u);
+  EXPECT_EQ(stamp_of(out[1]).wall_ns, 3);  // its end, like a gap's
+}
+
 TEST(RecordQueue, PrecedesFirstRecordAfterDropsWithGap) {
   RecordQueue q(1, 0, 100);
   ASSERT_TRUE(q.try_push(message(1, "a", 10)));

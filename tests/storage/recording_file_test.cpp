@@ -124,5 +124,23 @@ TEST_F(RecordingFileTest, StoresDirectDieErrorAndGapAsEvents) {
   EXPECT_EQ(count("SELECT code FROM event WHERE kind = 'gap' AND end_ns = 6"), 12);
 }
 
+TEST_F(RecordingFileTest, StoresDeliveryDropsAsEventsOfTheAgentThatMissedThem) {
+  auto file = open_file();
+  ASSERT_TRUE(file->write({join(1, "A"), join(2, "SLOW"), DeliveryDropRecord{at_ns(10), at_ns(25), 2, 1234}}));
+  EXPECT_EQ(count("SELECT code FROM event e JOIN agent a ON a.id = e.agent_id "
+                  "WHERE e.kind = 'dropped' AND a.name = 'SLOW' AND e.wall_ns = 10 AND e.end_ns = 25 "
+                  "AND e.text IS NULL"),
+            1234);
+}
+
+TEST_F(RecordingFileTest, RecordsStalledAndReplacedLeaves) {
+  auto file = open_file();
+  ASSERT_TRUE(file->write({join(1, "A"), join(2, "B"), leave(1, LeaveHow::kStalled, 5),
+                           leave(2, LeaveHow::kReplaced, 6)}));
+  EXPECT_EQ(count("SELECT left_ns FROM agent WHERE left_how = 'stalled'"), 5);
+  EXPECT_EQ(count("SELECT left_ns FROM agent WHERE left_how = 'replaced'"), 6);
+  EXPECT_EQ(count("SELECT count(*) FROM event WHERE kind = 'leave' AND text IN ('stalled', 'replaced')"), 2);
+}
+
 }  // namespace
 }  // namespace ivy::storage

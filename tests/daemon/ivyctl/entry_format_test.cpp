@@ -86,6 +86,10 @@ TEST(EntryFormat, TextForEveryOtherKind) {
   gap.agent = {};
   gap.end_ns = kAt + 2'000'000'000;
   EXPECT_EQ(format_text(gap, TimeZone::kUtc), t + "GAP: 12 records lost until 2026-11-25 10:00:02.123456");
+  Entry dropped = entry(EntryKind::kDropped, "", 345);
+  dropped.end_ns = kAt + 1'500'000'000;
+  EXPECT_EQ(format_text(dropped, TimeZone::kUtc),
+            t + "ALPHA missed 345 frames (its queue was full) until 2026-11-25 10:00:01.623456");
 }
 
 TEST(EntryFormat, TextShowsAQuestionMarkForAnUnnamedAgent) {
@@ -148,6 +152,13 @@ TEST(EntryFormat, JsonFieldsOfEveryOtherKind) {
   EXPECT_EQ(gap["dropped"], 12);
   EXPECT_EQ(gap["end_ns"], kAt + 5);
   EXPECT_FALSE(gap.contains("agent"));
+  Entry d = entry(EntryKind::kDropped, "", 345);
+  d.end_ns = kAt + 7;
+  auto dropped = json::parse(format_json(d));
+  EXPECT_EQ(dropped["kind"], "dropped");
+  EXPECT_EQ(dropped["dropped"], 345);
+  EXPECT_EQ(dropped["end_ns"], kAt + 7);
+  EXPECT_EQ(dropped["agent"]["name"], "ALPHA");
 }
 
 TEST(EntryFormat, JsonMessageShowsItsOrigin) {
@@ -194,7 +205,8 @@ TEST(EntryFormat, CsvMessageRow) {
 
 TEST(EntryFormat, CsvRowOfEveryKindHasElevenColumns) {
   for (auto kind : {EntryKind::kMsg, EntryKind::kDirect, EntryKind::kJoin, EntryKind::kLeave, EntryKind::kBind,
-                    EntryKind::kUnbind, EntryKind::kDie, EntryKind::kError, EntryKind::kGap}) {
+                    EntryKind::kUnbind, EntryKind::kDie, EntryKind::kError, EntryKind::kGap,
+                    EntryKind::kDropped}) {
     const auto row = format_csv(entry(kind, "t", 5));
     EXPECT_EQ(std::count(row.begin(), row.end(), ','), 10) << row;
     EXPECT_NE(row.find("," + std::string(storage::to_string(kind)) + ","), std::string::npos) << row;

@@ -35,12 +35,24 @@ TEST(InfoCommand, ShowsCountsSpanAndSenders) {
   EXPECT_TRUE(has_line(out, "Duration:       0h 00m 00s")) << out;
   EXPECT_TRUE(has_line(out, "Events:         8")) << out;
   EXPECT_TRUE(has_line(out, "Gaps:           0 (0 records lost)")) << out;
+  EXPECT_TRUE(has_line(out, "Delivery drops: 0 (0 frames not delivered to peers whose queue was full)")) << out;
   EXPECT_NE(out.find("host testhost, bus 127.255.255.255:2010, ivyd test"), std::string::npos) << out;
   EXPECT_TRUE(has_line(out, "Senders:")) << out;
   EXPECT_TRUE(has_line(out, "  5\tALPHA (127.0.0.1, app-ALPHA)")) << out;
   EXPECT_TRUE(has_line(out, "  1\tGAMMA (127.0.0.1, app-GAMMA)")) << out;
   EXPECT_LT(out.find("ALPHA (127.0.0.1"), out.find("GAMMA (127.0.0.1")) << "busiest sender first:\n" << out;
   EXPECT_TRUE(has_line(out, "Busiest messages:")) << out;
+}
+
+TEST(InfoCommand, ShowsFramesPeersMissed) {
+  TempDir dir;
+  write_recording(dir.file("rec.db"), {join(1, "SLOW", 0), storage::DeliveryDropRecord{at_ms(1), at_ms(900), 1, 250},
+                                       storage::DeliveryDropRecord{at_ms(1000), at_ms(1200), 1, 50}});
+  std::string out;
+  std::string err;
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "info", "--db", dir.file("rec.db")}, &out, &err, 10s), 0) << err;
+  EXPECT_TRUE(has_line(out, "Delivery drops: 2 (300 frames not delivered to peers whose queue was full)")) << out;
+  EXPECT_TRUE(has_line(out, "Gaps:           0 (0 records lost)")) << out;
 }
 
 TEST(InfoCommand, RecordingWithoutMessagesHasNoSpan) {

@@ -117,6 +117,27 @@ TEST_F(QueryCommand, KindListSelectsJoinsAndLeaves) {
   EXPECT_EQ(kinds(entries), (std::vector<std::string>{"join", "join", "join", "leave"}));
 }
 
+TEST_F(QueryCommand, KindDroppedSelectsFramesAPeerMissedInEveryFormat) {
+  db_ = dir_.file("drops.db");
+  write_recording(db_, {join(1, "ALPHA", 0), join(2, "BETA", 0), message(1, "pos 0", 10, {{2, 1}}),
+                        storage::DeliveryDropRecord{at_ms(100), at_ms(1100), 2, 42}});
+  const auto entries = query_json({"--kind", "dropped"});
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0]["agent"]["name"], "BETA");
+  EXPECT_EQ(entries[0]["dropped"], 42);
+  EXPECT_EQ(entries[0]["end_ns"], kBaseNs + 1100 * kMs);
+  const auto text = ivyctl("query", {"--utc", "--kind", "dropped"});
+  ASSERT_EQ(text.code, 0) << text.err;
+  EXPECT_EQ(text.out, "2026-11-25 10:00:00.100000 BETA missed 42 frames (its queue was full) until "
+                      "2026-11-25 10:00:01.100000\n");
+  const auto csv = ivyctl("query", {"--kind", "dropped", "--format", "csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_NE(csv.out.find(",dropped,BETA,app-BETA,127.0.0.1,4002,127.255.255.255:2010,42,,"), std::string::npos)
+      << csv.out;
+  EXPECT_EQ(kinds(query_json({})), (std::vector<std::string>{"join", "join", "msg", "dropped"}))
+      << "'all' includes the drops";
+}
+
 TEST_F(QueryCommand, AgentSelectsEntriesAboutThatAgent) {
   const auto entries = query_json({"--agent", "BETA"});
   EXPECT_EQ(kinds(entries), (std::vector<std::string>{"join", "bind", "direct", "leave"}));
