@@ -167,13 +167,20 @@ FloodResult flood(BridgedPair& pair, int messages, const std::function<void(int 
   return r;
 }
 
-TEST(Faults, StalledPeerIsBoundedCountedRecordedAndClosedAfterStallTimeout) {
-  const auto port_a = unique_bus_port();
-  const auto port_b = unique_bus_port();
-  IvydUnderTest ivyd(bridged_buses(port_a, port_b), kFaultLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
+// Every test: one ivyd with buses a and b and a bridge from a to b, started;
+// the test's agents and fake peers run on `io`.
+class Faults : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(ivyd.start()) << ivyd.log(); }
+
+  const std::uint16_t port_a = unique_bus_port();
+  const std::uint16_t port_b = unique_bus_port();
+  IvydUnderTest ivyd{bridged_buses(port_a, port_b), kFaultLimits};
   asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
+  Logger log{LogLevel::kError, Logger::Style::kPlain};
+};
+
+TEST_F(Faults, StalledPeerIsBoundedCountedRecordedAndClosedAfterStallTimeout) {
   BridgedPair pair(io, log, port_a, port_b);
   ASSERT_TRUE(pair.start()) << ivyd.log();
   ASSERT_TRUE(ivyd_sees_ready(ivyd, kBusB, "RX", 1)) << ivyd.status().dump();
@@ -253,13 +260,7 @@ TEST(Faults, StalledPeerIsBoundedCountedRecordedAndClosedAfterStallTimeout) {
               static_cast<double>(stalled_for_ns) / 1e9, close_wait_ms, pair.received(), sent);
 }
 
-TEST(Faults, SlowPeerGetsWholeFramesInOrderItsDropsAreRecordedAndItRecoversWhenItDrains) {
-  const auto port_a = unique_bus_port();
-  const auto port_b = unique_bus_port();
-  IvydUnderTest ivyd(bridged_buses(port_a, port_b), kFaultLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
+TEST_F(Faults, SlowPeerGetsWholeFramesInOrderItsDropsAreRecordedAndItRecoversWhenItDrains) {
   BridgedPair pair(io, log, port_a, port_b);
   ASSERT_TRUE(pair.start()) << ivyd.log();
   ASSERT_TRUE(ivyd_sees_ready(ivyd, kBusB, "RX", 1)) << ivyd.status().dump();
@@ -380,13 +381,7 @@ void expect_bystanders_unaffected(IvydUnderTest& ivyd, Bystanders& b) {
       << ivyd.recorded("^healthy ") << " of " << 2 * b.healthy.sent;
 }
 
-TEST(Faults, PeerDyingMidFrameIsRecordedAsLeftAndItsHalfFrameIsNeitherDeliveredNorRecorded) {
-  const auto port_a = unique_bus_port();
-  const auto port_b = unique_bus_port();
-  IvydUnderTest ivyd(bridged_buses(port_a, port_b), kFaultLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
+TEST_F(Faults, PeerDyingMidFrameIsRecordedAsLeftAndItsHalfFrameIsNeitherDeliveredNorRecorded) {
   Bystanders bystanders(io, log, port_a, port_b);
   ASSERT_TRUE(bystanders.start());
   ASSERT_TRUE(ivyd_sees_ready(ivyd, kBusB, "FAR", 1)) << ivyd.status().dump();
@@ -502,13 +497,7 @@ class HalfFrameProcess {
   bool written_ = false;
 };
 
-TEST(Faults, ProcessKilledWithSigkillMidFrameIsRecordedAsLeftAndCanComeBack) {
-  const auto port_a = unique_bus_port();
-  const auto port_b = unique_bus_port();
-  IvydUnderTest ivyd(bridged_buses(port_a, port_b), kFaultLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
+TEST_F(Faults, ProcessKilledWithSigkillMidFrameIsRecordedAsLeftAndCanComeBack) {
   Bystanders bystanders(io, log, port_a, port_b);
   ASSERT_TRUE(bystanders.start());
   ASSERT_TRUE(ivyd_sees_ready(ivyd, kBusB, "FAR", 1)) << ivyd.status().dump();
@@ -586,13 +575,7 @@ std::optional<std::pair<long long, std::string>> linked_once(const IvydUnderTest
   return found;
 }
 
-TEST(Faults, AgentKilledAndRestartedOnANewPortWithANewAppIdIsLinkedAndRecordedAgain) {
-  const auto port_a = unique_bus_port();
-  const auto port_b = unique_bus_port();
-  IvydUnderTest ivyd(bridged_buses(port_a, port_b), kFaultLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
+TEST_F(Faults, AgentKilledAndRestartedOnANewPortWithANewAppIdIsLinkedAndRecordedAgain) {
   TestAgent far(io, log, "FAR", port_b);
   ASSERT_TRUE(far->subscribe("^life (.*)").ok());
   ASSERT_TRUE(far->start().ok());
@@ -639,11 +622,7 @@ TEST(Faults, AgentKilledAndRestartedOnANewPortWithANewAppIdIsLinkedAndRecordedAg
               before->first, after->first, relink_ms);
 }
 
-TEST(Faults, AgentRestartedWithANewAppIdWhileItsOldLinkIsStillOpenGetsASecondLinkUntilTheOldOneDies) {
-  const auto port_a = unique_bus_port();
-  const auto port_b = unique_bus_port();
-  IvydUnderTest ivyd(bridged_buses(port_a, port_b), kFaultLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
+TEST_F(Faults, AgentRestartedWithANewAppIdWhileItsOldLinkIsStillOpenGetsASecondLinkUntilTheOldOneDies) {
 
   auto first = std::make_unique<ProbeProcess>(ivyd.dir, port_a, "RESTARTER", 1);
   ASSERT_TRUE(first->linked_to("ivyd-a"));
@@ -674,12 +653,7 @@ TEST(Faults, AgentRestartedWithANewAppIdWhileItsOldLinkIsStillOpenGetsASecondLin
   EXPECT_EQ(recorded(ivyd, "join", "RESTARTER").size(), 2u);
 }
 
-TEST(Faults, AgentRestartedWithTheSameAppIdWhileItsOldLinkIsStillOpenIsLinkedAtItsNewPort) {
-  const auto port_a = unique_bus_port();
-  const auto port_b = unique_bus_port();
-  IvydUnderTest ivyd(bridged_buses(port_a, port_b), kFaultLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
+TEST_F(Faults, AgentRestartedWithTheSameAppIdWhileItsOldLinkIsStillOpenIsLinkedAtItsNewPort) {
 
   // An agent that keeps its app id across restarts; its first process is
   // gone without a FIN (its host froze), so its old link looks open.
