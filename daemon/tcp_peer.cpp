@@ -1,9 +1,5 @@
 #include "daemon/tcp_peer.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 
 namespace ivy::daemon {
@@ -36,18 +32,7 @@ TcpPeer::TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Option
   remote_ = socket_.remote_endpoint(ec);
   local_ = socket_.local_endpoint(ec);
   socket_.set_option(tcp::no_delay(true), ec);  // as ivy-c: privilege lag over throughput
-  socket_.set_option(asio::socket_base::keep_alive(true), ec);
-  if (options_.keepalive_idle.count() > 0) {
-    // Idle time, then 3 probes 10 s apart: a dead peer is seen within
-    // keepalive_idle + 30 s.
-    const int idle = static_cast<int>(options_.keepalive_idle.count());
-    const int interval = 10;
-    const int count = 3;
-    const int fd = socket_.native_handle();
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-  }
+  (void)apply_tcp_keepalive(socket_, options_.keepalive);  // best effort: the link works without
 }
 
 void TcpPeer::start() { do_read(); }

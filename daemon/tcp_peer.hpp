@@ -24,6 +24,7 @@
 
 #include "core/line_framer.hpp"
 #include "daemon/asio.hpp"
+#include "daemon/tcp_keepalive.hpp"
 
 namespace ivy::daemon {
 
@@ -45,9 +46,9 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
     // A peer that has made no write progress for this long while frames
     // are being dropped for it is closed (CloseReason::kStalled); 0: never.
     std::chrono::milliseconds stall_timeout{30000};
-    // TCP keepalive idle time, so a half-open link (peer host gone) is
-    // noticed; 0: the system default (usually 2 hours).
-    std::chrono::seconds keepalive_idle{60};
+    // So a half-open link (peer host gone) is noticed; off: the system
+    // default (no keepalive, about 15 minutes of retransmissions).
+    TcpKeepalive keepalive = TcpKeepalive::from_idle(std::chrono::seconds(60));
   };
 
   TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Options options);
@@ -74,6 +75,7 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   std::uint64_t dropped_bytes() const { return dropped_bytes_; }
   std::uint64_t oversized_frames() const { return framer_.oversized_frames(); }
   std::size_t max_frame_bytes() const { return options_.max_frame_bytes; }
+  const TcpKeepalive& keepalive() const { return options_.keepalive; }
   std::uint64_t bytes_sent() const { return bytes_sent_; }
   std::uint64_t bytes_received() const { return bytes_received_; }
 
