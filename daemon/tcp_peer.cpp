@@ -13,6 +13,7 @@ std::string_view close_reason_name(CloseReason reason) {
   switch (reason) {
     case CloseReason::kEof: return "eof";
     case CloseReason::kReset: return "reset";
+    case CloseReason::kTimeout: return "timeout";
     case CloseReason::kBye: return "bye";
     case CloseReason::kLocal: return "local";
     case CloseReason::kDuplicate: return "duplicate";
@@ -37,7 +38,9 @@ TcpPeer::TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Option
 
 void TcpPeer::start() { do_read(); }
 
-void TcpPeer::stop(CloseReason reason) {
+void TcpPeer::stop(CloseReason reason) { close(reason, {}); }
+
+void TcpPeer::close(CloseReason reason, const error_code& ec) {
   if (stopped_) return;
   auto self = shared_from_this();  // the handler may drop the owner's reference
   stopped_ = true;
@@ -46,7 +49,12 @@ void TcpPeer::stop(CloseReason reason) {
   socket_.close(ignored);
   queue_.clear();
   queued_bytes_ = 0;
-  handler_.on_peer_closed(*this, reason, {});
+  handler_.on_peer_closed(*this, reason, ec);
+}
+
+void TcpPeer::fail(const error_code& ec) {
+  if (ec == asio::error::eof) return close(CloseReason::kEof, ec);
+  close(ec == asio::error::timed_out ? CloseReason::kTimeout : CloseReason::kReset, ec);
 }
 
 void TcpPeer::close_after_flush() {
@@ -81,13 +89,7 @@ void TcpPeer::do_read() {
                                                                                   std::size_t n) {
     if (self->stopped_) return;
     if (ec) {
-      const bool eof = ec == asio::error::eof;
-      const bool aborted = ec == asio::error::operation_aborted;
-      if (aborted) return;
-      self->stopped_ = true;
-      error_code ignored;
-      self->socket_.close(ignored);
-      self->handler_.on_peer_closed(*self, eof ? CloseReason::kEof : CloseReason::kReset, ec);
+      if (ec != asio::error::operation_aborted) self->fail(ec);
       return;
     }
     self->bytes_received_ += n;
@@ -109,7 +111,7 @@ void TcpPeer::do_write() {
     self->writing_ = false;
     if (self->stopped_) return;
     if (ec) {
-      self->stop(CloseReason::kReset);
+      self->fail(ec);  // ETIMEDOUT here: the user timeout ran out with frames unacknowledged
       return;
     }
     self->bytes_sent_ += n;

@@ -28,7 +28,9 @@
 
 namespace ivy::daemon {
 
-enum class CloseReason { kEof, kReset, kBye, kLocal, kDuplicate, kStalled, kError };
+// kTimeout: the kernel gave up on the peer (ETIMEDOUT): keepalive probes or
+// sent data went unacknowledged, i.e. its host is gone (see TcpKeepalive).
+enum class CloseReason { kEof, kReset, kTimeout, kBye, kLocal, kDuplicate, kStalled, kError };
 std::string_view close_reason_name(CloseReason reason);
 
 class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
@@ -82,6 +84,9 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
  private:
   void do_read();
   void do_write();
+  // Closes on an error of the socket (`ec` is passed on to the handler).
+  void fail(const error_code& ec);
+  void close(CloseReason reason, const error_code& ec);
 
   tcp::socket socket_;
   std::uint64_t key_;

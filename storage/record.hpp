@@ -71,7 +71,7 @@ struct DirectRecord {
 };
 
 enum class AgentChange { kJoined, kLeft };
-enum class LeaveHow { kNone, kBye, kEof, kReset, kError, kShutdown };
+enum class LeaveHow { kNone, kBye, kEof, kReset, kTimeout, kError, kShutdown };
 
 // An agent link coming up or going down. On kJoined the whole AgentRef is
 // recorded (a second kJoined for a live key updates its identity, e.g. when
