@@ -20,20 +20,32 @@
 
 namespace ivy::daemon::test {
 
+// What IvydUnderTest writes into ivyd.json besides the bus "main", the
+// recording path and the status socket. Each string is a JSON fragment.
+struct IvydSetup {
+  std::string limits;        // body of "limits", e.g. R"("max_frame_bytes": "1MiB")"
+  int batch_interval_ms = 20;
+  std::string recorder;      // more members of "recorder", e.g. R"("queue_size": 1000)"
+  std::string more_buses;    // bus objects after "main", e.g. R"({"id": "side", ...})"
+  std::string bridges;       // body of "bridges"
+};
+
 // One ivyd on a loopback bus, recording to <dir>/rec.db, status socket at
-// <dir>/ivyd.sock, stderr in <dir>/err. `limits` is the body of the
-// "limits" object (JSON), e.g. R"("max_frame_bytes": "1MiB")".
+// <dir>/ivyd.sock, stderr in <dir>/err.
 class IvydUnderTest {
  public:
   IvydUnderTest(std::uint16_t bus_port, const std::string& limits, int batch_interval_ms = 20)
-      : port_(bus_port) {
+      : IvydUnderTest(bus_port, IvydSetup{limits, batch_interval_ms, {}, {}, {}}) {}
+  IvydUnderTest(std::uint16_t bus_port, const IvydSetup& setup) : port_(bus_port) {
+    const auto then = [](const std::string& fragment) { return fragment.empty() ? fragment : ", " + fragment; };
     ivy::test::write_text_file(
         dir.file("ivyd.json"),
         R"({"buses": [{"id": "main", "spec": "127.255.255.255:)" + std::to_string(port_) +
-            R"(", "name": "ivyd-test"}],
+            R"(", "name": "ivyd-test"})" + then(setup.more_buses) + R"(],
     "recorder": {"path": ")" + dir.file("rec.db") + R"(", "batch_interval_ms": )" +
-            std::to_string(batch_interval_ms) + R"(},
-    "limits": {)" + limits + R"(},
+            std::to_string(setup.batch_interval_ms) + then(setup.recorder) + R"(},
+    "bridges": [)" + setup.bridges + R"(],
+    "limits": {)" + setup.limits + R"(},
     "status": {"path": ")" + dir.file("ivyd.sock") + R"(", "group": ""},
     "logging": {"level": "info"}})");
   }
@@ -67,9 +79,19 @@ class IvydUnderTest {
     const auto& c = status["buses"][0]["counters"];
     return c.contains(name) ? c[name].get<long long>() : -1;
   }
-  std::uint16_t tcp_port() const {
+  // ivyd's TCP port on bus number `bus` (0: "main", then more_buses).
+  std::uint16_t tcp_port(std::size_t bus = 0) const {
     const auto s = status();
-    return s.is_object() && !s["buses"].empty() ? s["buses"][0]["tcp_port"].get<std::uint16_t>() : 0;
+    return s.is_object() && s["buses"].size() > bus ? s["buses"][bus]["tcp_port"].get<std::uint16_t>() : 0;
+  }
+  // Whether a peer named `name` is linked on bus number `bus` (false if
+  // status did not answer).
+  static bool has_peer(const nlohmann::json& status, const std::string& name, std::size_t bus = 0) {
+    if (!status.is_object() || status["buses"].size() <= bus) return false;
+    for (const auto& p : status["buses"][bus]["peers"]) {
+      if (p["name"] == name) return true;
+    }
+    return false;
   }
 
   std::string log() const { return ivy::test::read_text_file(dir.file("err")); }
@@ -128,7 +150,8 @@ struct HealthyPair {
   bool start() {
     if (!receiver->subscribe("^healthy (\\d+)").ok()) return false;
     if (!receiver->start().ok() || !sender->start().ok()) return false;
-    return run_until(io, [&] { return sender->peers().size() == 2 && peer_subscriptions(*sender) == 2; }, 5000ms);
+    // At least the receiver's pattern and ivyd's tap (a bridge on the bus adds its own).
+    return run_until(io, [&] { return sender->peers().size() == 2 && peer_subscriptions(*sender) >= 2; }, 5000ms);
   }
   // Sends `n` messages "healthy <seq><suffix>"; counts how many reached 2 peers.
   void send(int n, const std::string& suffix = {}) {
