@@ -24,6 +24,18 @@ std::string endpoint_text(const asio::ip::address& address, std::uint16_t port) 
   return address.to_string() + ":" + std::to_string(port);
 }
 
+// Why a link closed, for its log line: "eof", "reset: Connection reset by
+// peer", ... A timeout says what it means: nobody answered at all.
+std::string close_description(const TcpPeer& peer, CloseReason reason, const error_code& ec) {
+  std::string text(close_reason_name(reason));
+  if (ec) text += ": " + ec.message();
+  if (reason == CloseReason::kTimeout) {
+    text += "; nothing acknowledged for " + std::to_string(peer.keepalive().detection_bound().count()) +
+            " s (TCP keepalive, user timeout): its host is gone or unreachable";
+  }
+  return text;
+}
+
 }  // namespace
 
 Agent::Agent(asio::io_context& io, AgentOptions options, std::unique_ptr<Matcher> matcher, Logger& log,
@@ -352,8 +364,8 @@ void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& 
   if (reason == CloseReason::kStalled) log_stalled(peer, who);
   const bool introduced = link->session.started() && reason != CloseReason::kDuplicate;
   if (link->connected || introduced) {
-    log_.info(who.display() + " disconnected (" + std::string(close_reason_name(reason)) +
-              (ec ? ": " + ec.message() : std::string()) + ")");
+    const std::string line = who.display() + " disconnected (" + close_description(peer, reason, ec) + ")";
+    reason == CloseReason::kTimeout ? log_.warning(line) : log_.info(line);
     if (listener_) listener_->on_disconnected(peer.key(), who, reason);
   }
   if (stopping_ && links_.empty()) finish_stop();

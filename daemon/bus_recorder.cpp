@@ -10,6 +10,7 @@ storage::LeaveHow leave_how(CloseReason reason) {
     case CloseReason::kBye: return storage::LeaveHow::kBye;
     case CloseReason::kEof: return storage::LeaveHow::kEof;
     case CloseReason::kReset: return storage::LeaveHow::kReset;
+    case CloseReason::kTimeout: return storage::LeaveHow::kTimeout;
     case CloseReason::kLocal: return storage::LeaveHow::kShutdown;
     case CloseReason::kStalled: return storage::LeaveHow::kStalled;
     case CloseReason::kReplaced: return storage::LeaveHow::kReplaced;

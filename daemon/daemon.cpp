@@ -242,6 +242,7 @@ void Daemon::start_bridges() {
   };
   options.io.max_frame_bytes = setup_.config.limits.max_frame_bytes;
   options.io.max_queue_bytes = setup_.config.limits.peer_queue_bytes;
+  options.io.keepalive = TcpKeepalive::from_idle(setup_.config.limits.tcp_keepalive);
   options.on_bridged = [this](const BridgedMessage& message) { record_bridged(message); };
   auto lookup = [this](const std::string& id) -> std::optional<BusPort> {
     for (auto& bus : buses_) {
@@ -445,7 +446,7 @@ void Daemon::apply_limits(Agent& agent) {
   link.max_frame_bytes = limits.max_frame_bytes;
   link.max_queue_bytes = limits.peer_queue_bytes;
   link.stall_timeout = limits.stall_timeout;
-  link.keepalive_idle = limits.tcp_keepalive;
+  link.keepalive = TcpKeepalive::from_idle(limits.tcp_keepalive);
   PeerLimits peer_limits;
   peer_limits.max_subscriptions = limits.max_subscriptions_per_peer;
   agent.set_link_limits(link, peer_limits, limits.max_peers);

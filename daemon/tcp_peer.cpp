@@ -1,9 +1,5 @@
 #include "daemon/tcp_peer.hpp"
 
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 
 namespace ivy::daemon {
@@ -17,6 +13,7 @@ std::string_view close_reason_name(CloseReason reason) {
   switch (reason) {
     case CloseReason::kEof: return "eof";
     case CloseReason::kReset: return "reset";
+    case CloseReason::kTimeout: return "timeout";
     case CloseReason::kBye: return "bye";
     case CloseReason::kLocal: return "local";
     case CloseReason::kDuplicate: return "duplicate";
@@ -38,23 +35,14 @@ TcpPeer::TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Option
   remote_ = socket_.remote_endpoint(ec);
   local_ = socket_.local_endpoint(ec);
   socket_.set_option(tcp::no_delay(true), ec);  // as ivy-c: privilege lag over throughput
-  socket_.set_option(asio::socket_base::keep_alive(true), ec);
-  if (options_.keepalive_idle.count() > 0) {
-    // Idle time, then 3 probes 10 s apart: a dead peer is seen within
-    // keepalive_idle + 30 s.
-    const int idle = static_cast<int>(options_.keepalive_idle.count());
-    const int interval = 10;
-    const int count = 3;
-    const int fd = socket_.native_handle();
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &interval, sizeof interval);
-    ::setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &count, sizeof count);
-  }
+  (void)apply_tcp_keepalive(socket_, options_.keepalive);  // best effort: the link works without
 }
 
 void TcpPeer::start() { do_read(); }
 
-void TcpPeer::stop(CloseReason reason) {
+void TcpPeer::stop(CloseReason reason) { close(reason, {}); }
+
+void TcpPeer::close(CloseReason reason, const error_code& ec) {
   if (stopped_) return;
   auto self = shared_from_this();  // the handler may drop the owner's reference
   stopped_ = true;
@@ -64,7 +52,12 @@ void TcpPeer::stop(CloseReason reason) {
   socket_.close(ignored);
   queue_.clear();
   queued_bytes_ = 0;
-  handler_.on_peer_closed(*this, reason, {});
+  handler_.on_peer_closed(*this, reason, ec);
+}
+
+void TcpPeer::fail(const error_code& ec) {
+  if (ec == asio::error::eof) return close(CloseReason::kEof, ec);
+  close(ec == asio::error::timed_out ? CloseReason::kTimeout : CloseReason::kReset, ec);
 }
 
 void TcpPeer::close_after_flush() {
@@ -103,14 +96,7 @@ void TcpPeer::do_read() {
                                                                                   std::size_t n) {
     if (self->stopped_) return;
     if (ec) {
-      const bool eof = ec == asio::error::eof;
-      const bool aborted = ec == asio::error::operation_aborted;
-      if (aborted) return;
-      self->stopped_ = true;
-      self->stall_timer_.cancel();
-      error_code ignored;
-      self->socket_.close(ignored);
-      self->handler_.on_peer_closed(*self, eof ? CloseReason::kEof : CloseReason::kReset, ec);
+      if (ec != asio::error::operation_aborted) self->fail(ec);
       return;
     }
     self->bytes_received_ += n;
@@ -132,7 +118,7 @@ void TcpPeer::do_write() {
     self->writing_ = false;
     if (self->stopped_) return;
     if (ec) {
-      self->stop(CloseReason::kReset);
+      self->fail(ec);  // ETIMEDOUT here: the user timeout ran out with frames unacknowledged
       return;
     }
     self->bytes_sent_ += n;

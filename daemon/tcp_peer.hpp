@@ -31,11 +31,14 @@
 
 #include "core/line_framer.hpp"
 #include "daemon/asio.hpp"
+#include "daemon/tcp_keepalive.hpp"
 
 namespace ivy::daemon {
 
+// kTimeout: the kernel gave up on the peer (ETIMEDOUT): keepalive probes or
+// sent data went unacknowledged, i.e. its host is gone (see TcpKeepalive).
 // kReplaced: the agent announced itself again from a new port (Agent).
-enum class CloseReason { kEof, kReset, kBye, kLocal, kDuplicate, kStalled, kReplaced, kError };
+enum class CloseReason { kEof, kReset, kTimeout, kBye, kLocal, kDuplicate, kStalled, kReplaced, kError };
 std::string_view close_reason_name(CloseReason reason);
 
 class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
@@ -58,9 +61,9 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
     // A peer behind (frames dropped, queue not drained since) that makes no
     // write progress for this long is closed (CloseReason::kStalled); 0: never.
     std::chrono::milliseconds stall_timeout{30000};
-    // TCP keepalive idle time, so a half-open link (peer host gone) is
-    // noticed; 0: the system default (usually 2 hours).
-    std::chrono::seconds keepalive_idle{60};
+    // So a half-open link (peer host gone) is noticed; off: the system
+    // default (no keepalive, about 15 minutes of retransmissions).
+    TcpKeepalive keepalive = TcpKeepalive::from_idle(std::chrono::seconds(60));
   };
 
   TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Options options);
@@ -88,6 +91,7 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   std::uint64_t oversized_frames() const { return framer_.oversized_frames(); }
   std::size_t max_frame_bytes() const { return options_.max_frame_bytes; }
   const Options& options() const { return options_; }
+  const TcpKeepalive& keepalive() const { return options_.keepalive; }
   std::uint64_t bytes_sent() const { return bytes_sent_; }
   std::uint64_t bytes_received() const { return bytes_received_; }
 
@@ -95,6 +99,9 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   void do_read();
   void do_write();
   void arm_stall_timer(std::chrono::steady_clock::duration after);
+  // Closes on an error of the socket (`ec` is passed on to the handler).
+  void fail(const error_code& ec);
+  void close(CloseReason reason, const error_code& ec);
 
   tcp::socket socket_;
   std::uint64_t key_;

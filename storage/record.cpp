@@ -27,6 +27,7 @@ std::string_view to_string(LeaveHow how) {
     case LeaveHow::kBye: return "bye";
     case LeaveHow::kEof: return "eof";
     case LeaveHow::kReset: return "reset";
+    case LeaveHow::kTimeout: return "timeout";
     case LeaveHow::kError: return "error";
     case LeaveHow::kShutdown: return "shutdown";
     case LeaveHow::kStalled: return "stalled";

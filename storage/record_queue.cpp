@@ -81,6 +81,11 @@ void RecordQueue::close() {
   ready_.notify_one();
 }
 
+bool RecordQueue::closed() const {
+  std::lock_guard lock(mutex_);
+  return closed_;
+}
+
 std::size_t RecordQueue::size() const {
   std::lock_guard lock(mutex_);
   return items_.size();

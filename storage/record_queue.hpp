@@ -41,6 +41,7 @@ class RecordQueue {
 
   void wake();   // ends the consumer's current wait early
   void close();  // refuses new records; the consumer drains what is left
+  bool closed() const;
 
   std::size_t size() const;
   std::size_t peak() const;

@@ -4,7 +4,9 @@
 // batch_interval, sooner when batch_rows are waiting) and hands it to a
 // StorageWriter, which commits it as one transaction. The bus thread never
 // touches the disk: when the queue is full records are dropped, counted, and
-// a gap event records the loss.
+// a gap event records the loss. While another connection holds the database
+// lock, the writer keeps retrying the batch it has and takes nothing new, so
+// a lock shorter than the queue can absorb loses nothing.
 //
 // Lifetime: the writer thread starts in the constructor and stops in close()
 // (or the destructor), after writing what was queued.
@@ -42,6 +44,9 @@ class SqliteRecorder final : public RecordSink {
 
  private:
   void run();
+  void retry_held(std::chrono::steady_clock::time_point deadline, int& attempts_after_close);
+  // `records` taken from the queue are committed (ok) or dropped.
+  void mark_done(std::size_t records, bool ok);
 
   std::chrono::milliseconds batch_interval_;
   RecordQueue queue_;

@@ -106,32 +106,62 @@ bool StorageWriter::ensure_open() {
 
 bool StorageWriter::process(const std::vector<Record>& batch) {
   for (const Record& r : batch) live_.apply(r);
+  if (holding()) {
+    held_.insert(held_.end(), batch.begin(), batch.end());
+    return retry_held();
+  }
+  const Outcome outcome = commit(batch);
+  if (outcome == Outcome::kLocked) {
+    held_ = batch;  // the one copy, once per lock
+    publish_held();
+  }
+  return outcome == Outcome::kStored;
+}
+
+bool StorageWriter::retry_held() {
+  if (!holding()) return true;
+  const Outcome outcome = commit(held_);
+  if (outcome == Outcome::kLocked) return false;
+  held_.clear();
+  publish_held();
+  return outcome == Outcome::kStored;
+}
+
+// Stores `batch` after the gap event of an earlier loss, if any. A lock held
+// by another connection keeps both for the next try; any other failure drops
+// the batch (counted).
+StorageWriter::Outcome StorageWriter::commit(const std::vector<Record>& batch) {
   if (!ensure_open()) {
     drop(batch);
-    return false;
+    return Outcome::kDropped;
   }
   if (pending_gap_.dropped != 0) {
-    if (!store({Record{pending_gap_}})) {
-      drop(batch);
-      return false;
+    const Outcome gap = store({Record{pending_gap_}});
+    if (gap != Outcome::kStored) {
+      if (gap == Outcome::kDropped) drop(batch);
+      return gap;
     }
     report(LogLevel::kInfo, "recording resumed; " + std::to_string(pending_gap_.dropped) +
                                 " records were lost");
     pending_gap_ = {};
   }
-  const bool ok = store(batch);
-  if (!ok) drop(batch);
-  rotate_if_due();
-  return ok;
+  const Outcome outcome = store(batch);
+  if (outcome == Outcome::kDropped) drop(batch);
+  if (outcome != Outcome::kLocked) rotate_if_due();
+  return outcome;
 }
 
-bool StorageWriter::store(const std::vector<Record>& batch) {
-  if (batch.empty()) return true;
+StorageWriter::Outcome StorageWriter::store(const std::vector<Record>& batch) {
+  if (batch.empty()) return Outcome::kStored;
   auto status = file_->write(batch);
   if (!status) {
+    const int primary = status.error().code & 0xff;
     on_write_error(status.error());
-    return false;
+    const bool locked = file_ && (primary == SQLITE_BUSY || primary == SQLITE_LOCKED);
+    if (locked && locked_since_mono_ == 0) locked_since_mono_ = now().mono_ns;
+    return locked ? Outcome::kLocked : Outcome::kDropped;
   }
+  if (locked_since_mono_ != 0) on_lock_released();
   const std::int64_t lag = now().mono_ns - stamp_of(batch.front()).mono_ns;
   repeating_.clear();
   std::lock_guard lock(mutex_);
@@ -139,7 +169,20 @@ bool StorageWriter::store(const std::vector<Record>& batch) {
   ++stats_.batches;
   stats_.lag_ns = lag;
   stats_.available = true;
-  return true;
+  return Outcome::kStored;
+}
+
+void StorageWriter::on_lock_released() {
+  const std::int64_t ms = (now().mono_ns - locked_since_mono_) / kNsPerMs;
+  locked_since_mono_ = 0;
+  report(LogLevel::kInfo, "recording file " + file_->path() + " is writable again after " +
+                              std::to_string(ms) + " ms locked (" + std::to_string(held_.size()) +
+                              " records were held)");
+}
+
+void StorageWriter::publish_held() {
+  std::lock_guard lock(mutex_);
+  stats_.held = held_.size();
 }
 
 void StorageWriter::on_write_error(const Error& error) {
@@ -154,8 +197,16 @@ void StorageWriter::on_write_error(const Error& error) {
     next_retry_mono_ = 0;  // start a new file with the next batch
     return;
   }
+  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED) {
+    // Same text every time: report() logs it once per lock, not per retry.
+    report(LogLevel::kWarning, "recording file " + path + " is locked by another connection (" +
+                                   error.message +
+                                   "); records are held and retried, what overflows the queue is "
+                                   "dropped and counted");
+    return;
+  }
   report(LogLevel::kError, "cannot write to " + path + ": " + error.message);
-  if (primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_FULL) return;
+  if (primary == SQLITE_FULL) return;
   close_file();  // read-only, I/O error...: reopen later
   next_retry_mono_ = now().mono_ns + ns(options_.retry_interval);
   set_available(false);
@@ -220,7 +271,14 @@ void StorageWriter::tick() {
   retain();
 }
 
+void StorageWriter::drop_held() {
+  drop(held_);
+  held_.clear();
+  publish_held();
+}
+
 void StorageWriter::finish() {
+  drop_held();  // still locked at the end: lost, and counted
   close_file();
   std::lock_guard lock(mutex_);
   stats_.available = false;

@@ -5,13 +5,21 @@
 //
 //   open fails / read-only / I/O error -> log, drop batches (counted), retry
 //                                         opening every retry_interval
-//   SQLITE_BUSY / SQLITE_FULL on write -> log, drop that batch, keep the file
+//   SQLITE_BUSY / LOCKED on write      -> another connection holds the write
+//                                         lock: log, keep the batch (held)
+//                                         and store it on retry_held()
+//   SQLITE_FULL on write               -> log, drop that batch, keep the file
 //   SQLITE_CORRUPT / NOTADB            -> move the file aside (never deleted),
 //                                         start a new one
 // After a loss, the first batch stored is preceded by a gap event with the
 // number of records lost. Committed batches are never touched.
 //
-// Thread: process()/tick()/start()/finish() from one thread; stats() from any.
+// A lock is waited out rather than costing the batches that meet it: the
+// caller stops handing over new records while holding(), so its bounded queue
+// absorbs the lock and counts only what overflows (SqliteRecorder does).
+//
+// Thread: process()/retry_held()/tick()/start()/finish() from one thread;
+// stats() from any.
 
 #include <atomic>
 #include <cstdint>
@@ -35,6 +43,7 @@ struct WriterStats {
   std::uint64_t files = 0;
   std::int64_t lag_ns = 0;
   bool available = false;
+  std::uint64_t held = 0;  // records kept while the database is locked
   std::string last_error;  // the most recent error, kept after recovery
   std::string current_file;
 };
@@ -45,22 +54,38 @@ class StorageWriter {
   ~StorageWriter();
 
   void start();
-  // True if the batch was committed; otherwise it was dropped and counted.
+  // True if the batch was committed. Otherwise it was dropped and counted,
+  // or, if holding() now, kept because the database is locked. While
+  // holding(), a new batch is added behind the held one, keeping order.
   bool process(const std::vector<Record>& batch);
+  // A batch is kept because another connection holds the database lock.
+  bool holding() const { return !held_.empty(); }
+  std::size_t held_records() const { return held_.size(); }
+  // Tries the held batch again (waiting at most the busy timeout): true
+  // once it is stored (or if nothing was held).
+  bool retry_held();
+  // Gives up on the held batch: dropped and counted.
+  void drop_held();
   // Periodic work: retry opening, rotation by age, retention.
   void tick();
-  // Stops the recording (stopped_ns) and closes the file.
+  // Stops the recording (stopped_ns) and closes the file. A batch still
+  // held is dropped (drop_held()).
   void finish();
 
   WriterStats stats() const;
 
  private:
   Stamp now() const;
+  enum class Outcome { kStored, kDropped, kLocked };
+
   bool ensure_open();
   void open_file(bool reuse);
   bool try_open(const std::string& path);
-  bool store(const std::vector<Record>& batch);
+  Outcome commit(const std::vector<Record>& batch);
+  Outcome store(const std::vector<Record>& batch);
   void on_write_error(const Error& error);
+  void on_lock_released();
+  void publish_held();
   void close_file();
   void drop(const std::vector<Record>& batch);
   void rotate_if_due();
@@ -77,6 +102,8 @@ class StorageWriter {
   std::int64_t next_retry_mono_ = 0;
   std::int64_t next_retention_mono_ = 0;
   GapRecord pending_gap_;
+  std::vector<Record> held_;         // refused by a lock, stored first
+  std::int64_t locked_since_mono_ = 0;  // 0: not locked
   bool first_open_ = true;
   std::string repeating_;  // last error logged; cleared by the next success
 

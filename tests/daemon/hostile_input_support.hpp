@@ -22,9 +22,18 @@
 
 namespace ivy::daemon::test {
 
+// What IvydUnderTest writes into ivyd.json besides the bus "main", the
+// recording path and the status socket. Each string is a JSON fragment.
+struct IvydSetup {
+  std::string limits;        // body of "limits", e.g. R"("max_frame_bytes": "1MiB")"
+  int batch_interval_ms = 20;
+  std::string recorder;      // more members of "recorder", e.g. R"("queue_size": 1000)"
+  std::string more_buses;    // bus objects after "main", e.g. R"({"id": "side", ...})"
+  std::string bridges;       // body of "bridges"
+};
+
 // One ivyd on a loopback bus, recording to <dir>/rec.db, status socket at
-// <dir>/ivyd.sock, stderr in <dir>/err. `limits` is the body of the
-// "limits" object (JSON), e.g. R"("max_frame_bytes": "1MiB")".
+// <dir>/ivyd.sock, stderr in <dir>/err.
 class IvydUnderTest {
  public:
   // Any buses and bridges: `json` holds the top-level members "buses" (and
@@ -35,16 +44,17 @@ class IvydUnderTest {
 
   // One bus "main" on 127.255.255.255:<bus_port>.
   IvydUnderTest(std::uint16_t bus_port, const std::string& limits, int batch_interval_ms = 20)
-      : IvydUnderTest(Topology{R"("buses": [{"id": "main", "spec": "127.255.255.255:)" + std::to_string(bus_port) +
-                               R"(", "name": "ivyd-test"}])"},
-                      limits, batch_interval_ms) {}
+      : IvydUnderTest(bus_port, IvydSetup{limits, batch_interval_ms, {}, {}, {}}) {}
+  // Bus "main" on 127.255.255.255:<bus_port>, and what `setup` adds.
+  IvydUnderTest(std::uint16_t bus_port, const IvydSetup& setup) {
+    const auto then = [](const std::string& fragment) { return fragment.empty() ? fragment : ", " + fragment; };
+    write_config(R"("buses": [{"id": "main", "spec": "127.255.255.255:)" + std::to_string(bus_port) +
+                     R"(", "name": "ivyd-test"})" + then(setup.more_buses) + R"(], "bridges": [)" +
+                     setup.bridges + "]",
+                 setup.limits, setup.batch_interval_ms, then(setup.recorder));
+  }
   IvydUnderTest(const Topology& topology, const std::string& limits, int batch_interval_ms = 20) {
-    ivy::test::write_text_file(dir.file("ivyd.json"), "{" + topology.json + R"(,
-    "recorder": {"path": ")" + dir.file("rec.db") + R"(", "batch_interval_ms": )" +
-                                                         std::to_string(batch_interval_ms) + R"(},
-    "limits": {)" + limits + R"(},
-    "status": {"path": ")" + dir.file("ivyd.sock") + R"(", "group": ""},
-    "logging": {"level": "info"}})");
+    write_config(topology.json, limits, batch_interval_ms, "");
   }
 
   // Starts ivyd and waits for its status socket. False (with the log in
@@ -76,10 +86,19 @@ class IvydUnderTest {
     const auto& c = status["buses"][bus]["counters"];
     return c.contains(name) ? c[name].get<long long>() : -1;
   }
-  // ivyd's TCP port on a bus (its agent's listener); 0 if unknown.
+  // ivyd's TCP port on bus number `bus` (0: the first); 0 if unknown.
   std::uint16_t tcp_port(std::size_t bus = 0) const {
     const auto s = status();
     return s.is_object() && s["buses"].size() > bus ? s["buses"][bus]["tcp_port"].get<std::uint16_t>() : 0;
+  }
+  // Whether a peer named `name` is linked on bus number `bus` (false if
+  // status did not answer).
+  static bool has_peer(const nlohmann::json& status, const std::string& name, std::size_t bus = 0) {
+    if (!status.is_object() || status["buses"].size() <= bus) return false;
+    for (const auto& p : status["buses"][bus]["peers"]) {
+      if (p["name"] == name) return true;
+    }
+    return false;
   }
 
   std::string log() const { return ivy::test::read_text_file(dir.file("err")); }
@@ -132,6 +151,18 @@ class IvydUnderTest {
   ivy::test::TempDir dir;
 
  private:
+  // `topology`: the top-level "buses" (and "bridges") members; `recorder`:
+  // more members of "recorder", each after a comma.
+  void write_config(const std::string& topology, const std::string& limits, int batch_interval_ms,
+                    const std::string& recorder) {
+    ivy::test::write_text_file(dir.file("ivyd.json"), "{" + topology + R"(,
+    "recorder": {"path": ")" + dir.file("rec.db") + R"(", "batch_interval_ms": )" +
+                                                         std::to_string(batch_interval_ms) + recorder + R"(},
+    "limits": {)" + limits + R"(},
+    "status": {"path": ")" + dir.file("ivyd.sock") + R"(", "group": ""},
+    "logging": {"level": "info"}})");
+  }
+
   std::unique_ptr<ivy::test::ChildProcess> process_;
 };
 

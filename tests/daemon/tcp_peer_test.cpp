@@ -1,5 +1,6 @@
 // TcpPeer: the bounded outbound queue, its drop counters and the stall
-// timeout, against a loopback socket that never reads.
+// timeout, against a loopback socket that never reads; the user timeout
+// against one whose host vanished.
 #include "daemon/tcp_peer.hpp"
 
 #include <gtest/gtest.h>
@@ -11,10 +12,14 @@ namespace {
 
 struct Closed : TcpPeer::Handler {
   void on_peer_line(TcpPeer&, std::string_view) override {}
-  void on_peer_closed(TcpPeer&, CloseReason r, const error_code&) override { reason = r; }
+  void on_peer_closed(TcpPeer&, CloseReason r, const error_code& e) override {
+    reason = r;
+    ec = e;
+  }
   void on_peer_dropped(TcpPeer&) override { ++dropped; }
   void on_peer_drained(TcpPeer&) override { ++drained; }
   std::optional<CloseReason> reason;
+  error_code ec;
   std::uint64_t dropped = 0;
   std::uint64_t drained = 0;
 };
@@ -167,6 +172,46 @@ TEST(TcpPeer, TellsTheHandlerOfEveryDropAndOfTheDrainThatFollows) {
   EXPECT_EQ(handler.drained, 1u);
   EXPECT_FALSE(handler.reason.has_value());
   peer->stop();
+}
+
+// Frames sent to a peer whose host vanished are never acknowledged; keepalive
+// does not run while data is in flight, so only the user timeout ends the
+// link (without it the kernel retransmits for about 15 minutes).
+TEST(TcpPeer, ClosesWithTimeoutWhenSentFramesAreNeverAcknowledged) {
+  asio::io_context io;
+  Pair pair(io);
+  ASSERT_TRUE(drop_all_incoming(pair.theirs.native_handle()));
+  Closed handler;
+  TcpPeer::Options options;
+  options.keepalive = TcpKeepalive::from_idle(std::chrono::seconds(60));
+  options.keepalive.user_timeout = std::chrono::milliseconds(300);
+  auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, options);
+  peer->start();
+  const auto t0 = std::chrono::steady_clock::now();
+  ASSERT_TRUE(peer->send("2 1\x02unacknowledged\n"));
+  ASSERT_TRUE(run_until(io, [&] { return handler.reason.has_value(); }, 5000ms));
+  EXPECT_EQ(*handler.reason, CloseReason::kTimeout);
+  EXPECT_EQ(handler.ec, asio::error::timed_out) << handler.ec.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 3000ms);
+  EXPECT_EQ(close_reason_name(*handler.reason), "timeout");
+}
+
+// The error of a failed write reaches the handler (and so the log line).
+TEST(TcpPeer, ReportsAWriteErrorWithItsCode) {
+  asio::io_context io;
+  Pair pair(io);
+  Closed handler;
+  auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, TcpPeer::Options{});
+  // Not started: no read is pending, so the write is what meets the reset.
+  pair.theirs.set_option(asio::socket_base::linger(true, 0));
+  pair.theirs.close();  // RST
+  for (int i = 0; i < 100 && !handler.reason; ++i) {
+    peer->send("2 1\x02" "after the reset\n");
+    io.run_for(std::chrono::milliseconds(5));
+  }
+  ASSERT_TRUE(handler.reason.has_value());
+  EXPECT_EQ(*handler.reason, CloseReason::kReset);
+  EXPECT_TRUE(handler.ec) << "the close reached the handler without its error";
 }
 
 }  // namespace

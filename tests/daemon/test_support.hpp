@@ -17,6 +17,11 @@
 
 #include <gtest/gtest.h>
 
+#include <linux/filter.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -89,6 +94,32 @@ inline bool run_until(asio::io_context& io, const std::function<bool()>& done,
 // Runs `io` for exactly `duration` (to show that something does NOT happen).
 inline void run_for(asio::io_context& io, std::chrono::milliseconds duration) {
   run_until(io, [] { return false; }, duration);
+}
+
+// --- vanishing hosts -----------------------------------------------------------
+
+// Makes our end of a loopback connection behave like a host that vanished
+// (power cut, cable pulled): no FIN, no RST, and no answer to anything
+// afterwards. A socket filter (classic BPF "return 0") drops every segment
+// that arrives for this socket before TCP sees it, so the far side's data
+// and keepalive probes are never acknowledged, and we send nothing as long
+// as the test writes nothing. Unprivileged; nothing leaves 127.0.0.0/8.
+inline bool drop_all_incoming(int fd) {
+  sock_filter drop{BPF_RET | BPF_K, 0, 0, 0};
+  sock_fprog program{1, &drop};
+  return ::setsockopt(fd, SOL_SOCKET, SO_ATTACH_FILTER, &program, sizeof program) == 0;
+}
+
+// Makes our end of a connection behave like a host that rebooted: closed
+// without FIN or RST (TCP_REPAIR mode), so our kernel no longer knows the
+// connection and answers the far side's next segment with RST. Needs
+// CAP_NET_ADMIN: false (socket untouched) without it.
+inline bool close_silently(tcp::socket& socket) {
+  const int on = 1;
+  if (::setsockopt(socket.native_handle(), IPPROTO_TCP, TCP_REPAIR, &on, sizeof on) != 0) return false;
+  error_code ignored;
+  socket.close(ignored);
+  return true;
 }
 
 // --- RecordingListener -------------------------------------------------------
@@ -292,6 +323,11 @@ class RawPeer {
     error_code ignored;
     acceptor_.close(ignored);
   }
+  // Our host vanishes (drop_all_incoming()): the socket stays open and
+  // silent. False if the filter could not be attached.
+  bool vanish() { return drop_all_incoming(socket_.native_handle()); }
+  // Our host reboots (close_silently()). False without CAP_NET_ADMIN.
+  bool forget() { return close_silently(socket_); }
 
   // Frames received so far (complete lines, LF included).
   std::size_t count_frames(std::string_view prefix = {}) const {

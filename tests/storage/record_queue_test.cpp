@@ -80,7 +80,9 @@ TEST(RecordQueue, WakesConsumerWhenBatchRowsAreQueued) {
 TEST(RecordQueue, ReturnsFalseOnceClosedAndDrained) {
   RecordQueue q(10, 0, 10);
   q.try_push(message(1, "a", 1));
+  EXPECT_FALSE(q.closed());
   q.close();
+  EXPECT_TRUE(q.closed());
   EXPECT_FALSE(q.try_push(message(1, "b", 2)));
   std::vector<Record> out;
   EXPECT_TRUE(q.wait_take(out, steady_clock::now()));

@@ -82,6 +82,65 @@ TEST_F(StorageWriterTest, CorruptionWhileWritingMovesFileAsideAndContinues) {
   EXPECT_TRUE(aside);
 }
 
+TEST_F(StorageWriterTest, KeepsABatchRefusedByALockAndStoresItOnceTheLockIsGone) {
+  StorageWriter w(options(dir_.file("ivyd.db")));
+  w.start();
+  ASSERT_TRUE(w.process({join(1, "A"), message(1, "a", 1)}));
+  const std::string file = w.stats().current_file;
+  auto locker = Database::open(file, OpenMode::kReadWriteCreate);
+  ASSERT_TRUE(locker->exec("BEGIN IMMEDIATE"));
+  EXPECT_FALSE(w.process({message(1, "b", 2), message(1, "c", 3)}));
+  EXPECT_TRUE(w.holding());
+  EXPECT_EQ(w.held_records(), 2u);
+  EXPECT_EQ(w.stats().held, 2u);
+  EXPECT_FALSE(w.retry_held());  // still locked
+  EXPECT_EQ(warnings_, 1);        // one line per lock, not one per retry
+  EXPECT_NE(log_.find("is locked by another connection"), std::string::npos) << log_;
+  ASSERT_TRUE(locker->exec("COMMIT"));
+  clock_.advance_ns(1'500'000'000);
+  EXPECT_TRUE(w.retry_held());
+  EXPECT_FALSE(w.holding());
+  EXPECT_EQ(w.stats().held, 0u);
+  EXPECT_EQ(w.stats().dropped, 0u);
+  EXPECT_NE(log_.find("writable again after 1500 ms locked (2 records were held)"), std::string::npos) << log_;
+  w.finish();
+  EXPECT_EQ(query_int(file, "SELECT count(*) FROM message"), 3);
+  EXPECT_EQ(query_int(file, "SELECT count(*) FROM event WHERE kind = 'gap'"), 0);
+}
+
+TEST_F(StorageWriterTest, ABatchProcessedWhileHoldingQueuesBehindTheHeldOne) {
+  StorageWriter w(options(dir_.file("ivyd.db")));
+  w.start();
+  const std::string file = w.stats().current_file;
+  auto locker = Database::open(file, OpenMode::kReadWriteCreate);
+  ASSERT_TRUE(locker->exec("BEGIN IMMEDIATE"));
+  EXPECT_FALSE(w.process({message(1, "first", 1)}));
+  EXPECT_FALSE(w.process({message(1, "second", 2)}));
+  EXPECT_EQ(w.held_records(), 2u);
+  ASSERT_TRUE(locker->exec("COMMIT"));
+  EXPECT_TRUE(w.process({message(1, "third", 3)}));
+  w.finish();
+  EXPECT_EQ(query_int(file, "SELECT count(*) FROM message"), 3);
+  EXPECT_EQ(query_int(file, "SELECT count(*) FROM message WHERE "
+                            "(text = 'first' AND wall_ns = 1) OR (text = 'second' AND wall_ns = 2) "
+                            "OR (text = 'third' AND wall_ns = 3)"),
+            3);
+  EXPECT_EQ(query_int(file, "SELECT count(*) FROM message m JOIN message n ON n.id = m.id + 1 "
+                            "WHERE n.wall_ns < m.wall_ns"),
+            0);  // stored in order
+}
+
+TEST_F(StorageWriterTest, FinishDropsAndCountsABatchStillHeld) {
+  StorageWriter w(options(dir_.file("ivyd.db")));
+  w.start();
+  auto locker = Database::open(w.stats().current_file, OpenMode::kReadWriteCreate);
+  ASSERT_TRUE(locker->exec("BEGIN IMMEDIATE"));
+  EXPECT_FALSE(w.process({message(1, "a", 1), message(1, "b", 2), message(1, "c", 3)}));
+  w.finish();
+  EXPECT_FALSE(w.holding());
+  EXPECT_EQ(w.stats().dropped, 3u);
+}
+
 TEST_F(StorageWriterTest, StartsNewFileNextToOneFromNewerIvyd) {
   StorageWriter first(options(dir_.file("ivyd.db")));
   first.start();
