@@ -30,6 +30,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/bus_spec.hpp"
@@ -251,6 +252,20 @@ class RawPeer {
  public:
   explicit RawPeer(asio::io_context& io) : io_(io), acceptor_(io), socket_(io), udp_(io) {}
 
+ private:
+  // (Defined before its first use: its return type is deduced.)
+  // A completion handler that does nothing once this peer is destroyed: its
+  // sockets' destructors abort the pending operations, and a later io.run()
+  // (a fixture's TearDown) would otherwise run them on a dead object (a
+  // stack-use-after-scope that ASan caught in LinkTest).
+  template <class Handler>
+  auto guard(Handler handler) {
+    return [alive = std::weak_ptr<char>(alive_), handler = std::move(handler)](auto&&... args) mutable {
+      if (!alive.expired()) handler(std::forward<decltype(args)>(args)...);
+    };
+  }
+
+ public:
   // Listens on 127.0.0.1, ephemeral port; the next connection is accepted.
   std::uint16_t listen() {
     const tcp::endpoint endpoint(asio::ip::make_address_v4("127.0.0.1"), 0);
@@ -258,12 +273,12 @@ class RawPeer {
     acceptor_.set_option(asio::socket_base::reuse_address(true));
     acceptor_.bind(endpoint);
     acceptor_.listen();
-    acceptor_.async_accept([this](const error_code& ec, tcp::socket s) {
+    acceptor_.async_accept(guard([this](const error_code& ec, tcp::socket s) {
       if (ec) return;
       ++accepted;
       socket_ = std::move(s);
       on_open();
-    });
+    }));
     return acceptor_.local_endpoint().port();
   }
   std::uint16_t listen_port() const { return acceptor_.is_open() ? acceptor_.local_endpoint().port() : 0; }
@@ -272,9 +287,10 @@ class RawPeer {
   void connect(std::uint16_t port) {
     socket_.open(tcp::v4());
     if (receive_buffer_bytes) socket_.set_option(asio::socket_base::receive_buffer_size(receive_buffer_bytes));
-    socket_.async_connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port), [this](const error_code& ec) {
-      if (!ec) on_open();
-    });
+    socket_.async_connect(tcp::endpoint(asio::ip::make_address_v4("127.0.0.1"), port),
+                          guard([this](const error_code& ec) {
+                            if (!ec) on_open();
+                          }));
   }
 
   // Sends one raw UDP datagram to the loopback bus.
@@ -355,7 +371,7 @@ class RawPeer {
   }
   void do_read() {
     read_pending_ = true;
-    socket_.async_read_some(asio::buffer(buffer_), [this](const error_code& ec, std::size_t n) {
+    socket_.async_read_some(asio::buffer(buffer_), guard([this](const error_code& ec, std::size_t n) {
       read_pending_ = false;
       if (ec) {
         eof = true;
@@ -364,18 +380,18 @@ class RawPeer {
       }
       received.append(buffer_.data(), n);
       if (!reading_paused_) do_read();
-    });
+    }));
   }
   void do_write() {
     if (!connected || writing_) return;
     writing_ = true;
-    asio::async_write(socket_, asio::buffer(pending_.front()), [this](const error_code& ec, std::size_t n) {
+    asio::async_write(socket_, asio::buffer(pending_.front()), guard([this](const error_code& ec, std::size_t n) {
       writing_ = false;
       if (ec) return;
       bytes_written += n;
       pending_.erase(pending_.begin());
       if (!pending_.empty()) do_write();
-    });
+    }));
   }
 
   asio::io_context& io_;
@@ -387,6 +403,7 @@ class RawPeer {
   bool writing_ = false;
   bool read_pending_ = false;
   bool reading_paused_ = false;
+  std::shared_ptr<char> alive_ = std::make_shared<char>();
 };
 
 // A plain UDP socket on the bus port (shared like an agent's), to read the
