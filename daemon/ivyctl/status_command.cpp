@@ -77,6 +77,17 @@ void print_status(const json& doc) {
     std::cout << "  received " << s(c, "messages_received") << ", sent " << s(c, "frames_sent") << " frames, dropped "
               << s(c, "frames_dropped") << ", malformed " << s(c, "malformed_lines") << ", connect failures "
               << s(c, "connect_failures") << "\n";
+    // The protective counters (limits, timeouts, refusals): only those that
+    // moved, so a quiet bus stays a short report; --json has them all.
+    std::string guards;
+    for (const char* key : {"bad_datagrams", "refused_peers", "denied_peers", "handshake_timeouts",
+                            "oversized_frames", "refused_subscriptions", "unknown_msg_ids", "duplicate_links",
+                            "stalled_links", "replaced_links"}) {
+      const auto it = c.find(key);
+      if (it == c.end() || !it->is_number() || it->get<double>() == 0) continue;
+      guards += (guards.empty() ? "" : ", ") + std::string(key) + " " + it->dump();
+    }
+    if (!guards.empty()) std::cout << "  " << guards << "\n";
     std::cout << "  peers:\n";
     for (const auto& p : bus.value("peers", json::array())) {
       std::cout << "    " << s(p, "name") << "@" << s(p, "host") << ":" << s(p, "port") << "  subs "

@@ -118,6 +118,18 @@ TEST_F(StatusCommandWithDaemon, StatusShowsTheBusPeersAndRecorder) {
   EXPECT_NE(out.find("  written "), std::string::npos) << out;
 }
 
+TEST_F(StatusCommandWithDaemon, StatusTextShowsTheProtectiveCountersThatMoved) {
+  const auto quiet = ivyctl_until({"status"}, [](const std::string& o) { return o.find("WHOAMI@") != std::string::npos; });
+  EXPECT_EQ(quiet.find("bad_datagrams"), std::string::npos) << quiet;
+  // Garbage on the bus port: ivyd counts it (bad_datagrams) and keeps going.
+  RawPeer raw(io_);
+  raw.send_datagram(port_, "not an ivy announcement");
+  const auto out = ivyctl_until({"status"}, [](const std::string& o) {
+    return o.find("\n  bad_datagrams 1\n") != std::string::npos;
+  });
+  EXPECT_EQ(out.find("stalled_links"), std::string::npos) << "a counter at 0 was listed:\n" << out;
+}
+
 TEST_F(StatusCommandWithDaemon, StatusJsonIsTheDaemonsDocument) {
   const auto out = ivyctl_until({"status", "--json"}, [](const std::string& o) {
     return o.find("\"WHOAMI\"") != std::string::npos;
