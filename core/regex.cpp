@@ -96,13 +96,13 @@ Regex& Regex::operator=(Regex&& other) noexcept {
 
 Regex::~Regex() { pcre2_code_free(code_); }
 
-// JIT code is entered directly (pcre2_jit_match skips pcre2_match's option
-// checks, which matter on the one-or-two-hits-per-message path). Both honour
-// the match limit; JIT has its own stack instead of the depth limit.
+// Always pcre2_match, never pcre2_jit_match: the latter skips the UTF
+// validity check, and a peer may turn UTF mode on with a leading `(*UTF)`,
+// after which invalid UTF-8 in a message would make JIT code read past the
+// text (RegexTest.UtfPatternOnInvalidUtf8IsAnErrorNotACrash).
 int Regex::run(std::string_view text, pcre2_match_data* data) const {
-  const auto* subject = reinterpret_cast<PCRE2_SPTR>(text.data());
-  return jit_ ? pcre2_jit_match(code_, subject, text.size(), 0, 0, data, limits_context())
-              : pcre2_match(code_, subject, text.size(), 0, 0, data, limits_context());
+  return pcre2_match(code_, reinterpret_cast<PCRE2_SPTR>(text.data()), text.size(), 0, 0, data,
+                     limits_context());
 }
 
 Result<bool> Regex::search(std::string_view text, CaptureMode mode,

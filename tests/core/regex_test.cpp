@@ -31,6 +31,23 @@ bool matches(std::string_view pattern, std::string_view text) {
   return found.ok() && *found;
 }
 
+// Regression: a peer's `(*UTF)` turns UTF mode on; JIT code entered with
+// pcre2_jit_match then skipped the UTF check and read past a text that ends
+// in a truncated UTF-8 sequence. It must be an error value, in both modes.
+TEST(Regex, UtfPatternOnInvalidUtf8IsAnErrorNotACrash) {
+  const std::string buffer = "\xF0 followed by more bytes that are not the text";
+  const std::string_view text(buffer.data(), 1);
+  for (const JitMode mode : {JitMode::kInterpreter, JitMode::kJit}) {
+    auto regex = Regex::compile("(*UTF)^.(.*)", mode);
+    ASSERT_TRUE(regex.ok());
+    std::vector<std::string> captures{"untouched"};
+    const Result<bool> found = regex->search(text, CaptureMode::kAllGroups, captures);
+    EXPECT_FALSE(found.ok()) << "invalid UTF-8 in UTF mode is PCRE2's error, not a match";
+    EXPECT_EQ(captures, std::vector<std::string>{"untouched"});
+    EXPECT_FALSE(regex->matches(text).ok());
+  }
+}
+
 TEST(Regex, SearchesAnywhereInTheText) {
   EXPECT_EQ(captures_of("mid(dle)", "in the middle"), Captures{"dle"});
   EXPECT_TRUE(matches("ab", "xab"));
