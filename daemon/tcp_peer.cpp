@@ -71,7 +71,10 @@ void TcpPeer::close_after_flush() {
 
 bool TcpPeer::send(std::string frames) {
   if (stopped_ || close_when_flushed_) return false;
-  if (queued_bytes_ + frames.size() > options_.max_queue_bytes) {
+  // An empty queue takes any frame, even one larger than the bound: the peer
+  // is keeping up, and a drop here would start a stall clock that no write
+  // completion would ever stop (a healthy link closed as stalled).
+  if (!queue_.empty() && queued_bytes_ + frames.size() > options_.max_queue_bytes) {
     ++dropped_frames_;
     dropped_bytes_ += frames.size();
     const auto now = std::chrono::steady_clock::now();

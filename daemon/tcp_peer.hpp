@@ -4,7 +4,8 @@
 // outstanding write draining a bounded outbound queue.
 //
 // The queue holds whole frames. When adding a frame would take it past
-// max_queue_bytes the frame is dropped and counted: a slow or stalled peer
+// max_queue_bytes the frame is dropped and counted (an empty queue takes any
+// frame, so the queue holds at most max_queue_bytes + one frame): a slow or stalled peer
 // never blocks the event loop or any other peer, and a frame is never cut
 // (ivy-c can queue a MSG header and drop its body, Q-C-11). The handler
 // hears of every drop and of the queue draining afterwards (the recorder

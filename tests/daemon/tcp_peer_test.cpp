@@ -140,6 +140,38 @@ TEST(TcpPeer, KeepsASlowReaderThatMakesProgressWhileItLosesFrames) {
   peer->stop();
 }
 
+// Regression (review): a frame larger than the whole queue bound, sent to an
+// idle peer, was dropped and started the stall clock, and with nothing in
+// flight no write ever stopped it: a healthy link was closed as stalled.
+TEST(TcpPeer, AnEmptyQueueTakesAFrameLargerThanTheBoundAndNothingStalls) {
+  asio::io_context io;
+  Pair pair(io);
+  Closed handler;
+  TcpPeer::Options options;
+  options.max_queue_bytes = 1024;
+  options.stall_timeout = std::chrono::milliseconds(200);
+  auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, options);
+  peer->start();
+  const std::string big(2000, 'x');
+  EXPECT_TRUE(peer->send(big + "\n"));
+  EXPECT_FALSE(peer->send("behind it\n")) << "the bound still applies to what queues behind";
+  pair.theirs.non_blocking(true);
+  std::string got;
+  std::array<char, 4096> buffer{};
+  ASSERT_TRUE(run_until(io, [&] {
+    error_code ec;
+    const std::size_t n = pair.theirs.read_some(asio::buffer(buffer), ec);
+    got.append(buffer.data(), ec ? 0 : n);
+    return got.size() == big.size() + 1;
+  }, 2000ms));
+  EXPECT_EQ(got, big + "\n");
+  run_for(io, 400ms);  // twice the stall timeout
+  EXPECT_FALSE(handler.reason.has_value()) << close_reason_name(*handler.reason);
+  EXPECT_TRUE(peer->open());
+  EXPECT_EQ(handler.dropped, 1u);
+  peer->stop();
+}
+
 TEST(TcpPeer, TellsTheHandlerOfEveryDropAndOfTheDrainThatFollows) {
   asio::io_context io;
   Pair pair(io);
