@@ -16,7 +16,8 @@
 // Everything derives from one setting (limits.tcp_keepalive_seconds): the
 // interval is a sixth of the idle time, at least 1 s, and there are 3
 // probes, so a vanished peer is noticed within 1.5 x idle (idle + 3 s for
-// idle < 6 s). Production's 60 s gives 10 s probes and 90 s, as before;
+// idle < 6 s). Idle is capped at 32,767 s (Linux's TCP_KEEPIDLE limit).
+// Production's 60 s gives 10 s probes and 90 s, as before;
 // tests use 1 s and 4 s.
 
 #include <chrono>

@@ -50,9 +50,22 @@ TEST(TcpKeepalive, LongIdleTimesScaleTheInterval) {
   const auto k = TcpKeepalive::from_idle(std::chrono::seconds(600));
   EXPECT_EQ(k.interval, std::chrono::seconds(100));
   EXPECT_EQ(k.detection_bound(), std::chrono::seconds(900));
-  // The largest configurable idle time (1 day) still fits setsockopt's int.
+}
+
+// Regression (review): the config allows a day, Linux refuses TCP_KEEPIDLE
+// above 32,767 s, and the first refusal left interval, count and user timeout
+// unset. The idle time is capped and every option is applied.
+TEST(TcpKeepalive, IdleTimesAboveTheKernelLimitAreCappedAndFullyApplied) {
   const auto day = TcpKeepalive::from_idle(std::chrono::seconds(86'400));
-  EXPECT_EQ(day.user_timeout, std::chrono::milliseconds(129'600'000));
+  EXPECT_EQ(day.idle, std::chrono::seconds(32'767));
+  EXPECT_EQ(day.detection_bound(), std::chrono::seconds(32'767 + 3 * 5'461));
+  asio::io_context io;
+  Connected c(io);
+  EXPECT_FALSE(apply_tcp_keepalive(c.socket, day));
+  EXPECT_EQ(option(c.socket, IPPROTO_TCP, TCP_KEEPIDLE), 32'767);
+  EXPECT_EQ(option(c.socket, IPPROTO_TCP, TCP_KEEPINTVL), 5'461);
+  EXPECT_EQ(option(c.socket, IPPROTO_TCP, TCP_KEEPCNT), 3);
+  EXPECT_EQ(option(c.socket, IPPROTO_TCP, TCP_USER_TIMEOUT), 49'150'000);
 }
 
 TEST(TcpKeepalive, ZeroIsOffAndLeavesTheSocketAlone) {
