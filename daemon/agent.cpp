@@ -131,7 +131,7 @@ void Agent::on_announcement(const Announcement& a, const asio::ip::address& from
   const auto address = from.is_v6() && from.to_v6().is_v4_mapped()
                            ? asio::ip::address(asio::ip::make_address_v4(asio::ip::v4_mapped, from.to_v6()))
                            : from;
-  if (!a.app_id.empty() && app_ids_.count(a.app_id) && !replace_restarted(a, address)) return;
+  if (!a.app_id.empty() && app_ids_.count(a.app_id) && !announced_from_new_port(a, address)) return;
   if (endpoints_.count({address.to_string(), a.port})) return;
   if (options_.allow_peer && !options_.allow_peer(address)) {
     ++counters_.denied_peers;
@@ -152,28 +152,27 @@ void Agent::on_announcement(const Announcement& a, const asio::ip::address& from
 
 // An app id is one agent process (ivy-c and ivy-python even put its port in
 // it), so the same app id announced from the same host on another port is
-// that agent restarted, by a library that keeps its id. Its old link is dead
-// but may look open (the host froze, a NAT forgot it): until TCP keepalive
-// noticed, the announcement would be ignored and the agent lost. Close the
-// old link instead. Another host with the same id is ignored, as before: an
-// unauthenticated datagram must not cut a link elsewhere.
-bool Agent::replace_restarted(const Announcement& a, const asio::ip::address& from) {
-  std::shared_ptr<TcpPeer> old;
-  std::string old_display;
+// that agent restarted by a library that keeps its id, its old link
+// half-open (the host froze, a NAT forgot it) or its old process frozen.
+// Until the old link closed the announcement was ignored and the restarted
+// agent lost; now the new port is dialled. The old link is left alone: the
+// datagram is unauthenticated, and anyone on the host could forge it to cut
+// a healthy link. A dead old link is closed by TCP keepalive (within 1.5 x
+// tcp_keepalive_seconds). The same id from another host is ignored.
+bool Agent::announced_from_new_port(const Announcement& a, const asio::ip::address& from) {
+  const Link* old = nullptr;
   for (const auto& [key, link] : links_) {
     const auto& who = link->who();
     if (who.app_id != a.app_id) continue;
     const std::uint16_t port = link->announced_port ? link->announced_port : who.port;
     if (who.ip != from.to_string() || port == a.port) return false;  // a repeat, or another host
-    old = link->io;
-    old_display = who.display();
-    break;
+    old = link.get();
   }
-  if (!old) return false;  // still being dialled
-  ++counters_.replaced_links;
-  log_.notice(old_display + " announced itself again on port " + std::to_string(a.port) +
-              " with the same app-id: it restarted; closing its old link");
-  old->stop(CloseReason::kReplaced);  // releases its app id and endpoint
+  if (old == nullptr) return false;  // still being dialled
+  ++counters_.reannounced_app_ids;
+  log_.log(counters_.reannounced_app_ids <= 20 ? LogLevel::kNotice : LogLevel::kDebug,
+           old->who().display() + " announced itself again on port " + std::to_string(a.port) +
+               " with the same app-id (restarted?): dialling the new port; the old link stays until it closes");
   return true;
 }
 
@@ -196,7 +195,7 @@ void Agent::connect_to(const asio::ip::address& address, std::uint16_t port, std
     timer->cancel();
     if (ec || stopping_) {
       release_endpoint(endpoint.address().to_string(), endpoint.port());
-      if (!app_id.empty()) app_ids_.erase(app_id);
+      if (!app_id.empty()) release_app_id(app_id);
       if (stopping_) return;
       ++counters_.connect_failures;
       // Announcements are unauthenticated: thin the log out under a flood.
@@ -213,6 +212,10 @@ void Agent::connect_to(const asio::ip::address& address, std::uint16_t port, std
     auto& link = add_link(std::move(*socket), true, std::move(identity));
     link.announced_port = endpoint.port();
   });
+}
+
+void Agent::release_app_id(const std::string& app_id) {
+  if (auto it = app_ids_.find(app_id); it != app_ids_.end()) app_ids_.erase(it);
 }
 
 void Agent::release_endpoint(const std::string& ip, std::uint16_t port) {
@@ -359,7 +362,7 @@ void Agent::on_peer_closed(TcpPeer& peer, CloseReason reason, const error_code& 
   const auto& who = link->who();
   if (reason != CloseReason::kDuplicate) {
     release_endpoint(who.ip, link->announced_port ? link->announced_port : who.port);
-    if (!who.app_id.empty()) app_ids_.erase(who.app_id);
+    if (!who.app_id.empty()) release_app_id(who.app_id);
   }
   if (reason == CloseReason::kStalled) log_stalled(peer, who);
   const bool introduced = link->session.started() && reason != CloseReason::kDuplicate;

@@ -7,8 +7,9 @@
 // On hearing an announcement it connects back asynchronously, with a timeout
 // (never its own app-id, never an app-id or (ip, port) already linked). An
 // app-id already linked, announced again from the same host on another port,
-// is that agent restarted: its old link (half-open, or its process frozen)
-// is closed (kReplaced) and the new port dialled. On
+// is that agent restarted: the new port is dialled too, and the old link
+// (half-open, or its process frozen) is left to close by itself (an
+// unauthenticated datagram never cuts a link). On
 // every new link (accepted or initiated) it sends START_REGEXP, all our
 // subscriptions and END_REGEXP at once. A peer is "connected" when its
 // END_REGEXP arrives; then our ready message goes to that peer only, through
@@ -208,7 +209,7 @@ class Agent final : private TcpPeer::Handler {
     std::uint64_t denied_peers = 0;    // outside allow_peer
     std::uint64_t handshake_timeouts = 0;  // links closed before END_REGEXP
     std::uint64_t stalled_links = 0;       // links closed after stall_timeout
-    std::uint64_t replaced_links = 0;      // old links of agents that re-announced
+    std::uint64_t reannounced_app_ids = 0;  // a linked app id announced from a new port: dialled
   };
   const Counters& counters() const { return counters_; }
   const Discovery& discovery() const { return discovery_; }
@@ -218,7 +219,7 @@ class Agent final : private TcpPeer::Handler {
   struct PendingPing;
 
   void on_announcement(const Announcement& announcement, const asio::ip::address& from);
-  bool replace_restarted(const Announcement& announcement, const asio::ip::address& from);
+  bool announced_from_new_port(const Announcement& announcement, const asio::ip::address& from);
   void connect_to(const asio::ip::address& address, std::uint16_t port, std::string app_id, std::string name);
   void on_accepted(tcp::socket socket);
   void arm_handshake_timer(Link& link);
@@ -247,6 +248,7 @@ class Agent final : private TcpPeer::Handler {
   std::optional<std::string> refuse_static_peer(const asio::ip::address& address);
   // (ip, port) is no longer linked nor being connected to.
   void release_endpoint(const std::string& ip, std::uint16_t port);
+  void release_app_id(const std::string& app_id);  // one instance
 
   asio::io_context& io_;
   AgentOptions options_;
@@ -268,7 +270,7 @@ class Agent final : private TcpPeer::Handler {
   // (ip, listen port) of peers linked or being connected to, and their
   // app-ids: announcements for these are ignored (§2.6 REC).
   std::set<std::pair<std::string, std::uint16_t>> endpoints_;
-  std::set<std::string> app_ids_;
+  std::multiset<std::string> app_ids_;  // one per link or dial (a restarted agent may have two)
   std::vector<Hit> hits_;  // reused by send()
   // Handlers that may outlive the agent (an async connect) hold a weak
   // reference to this and do nothing once it has expired.

@@ -13,7 +13,6 @@ storage::LeaveHow leave_how(CloseReason reason) {
     case CloseReason::kTimeout: return storage::LeaveHow::kTimeout;
     case CloseReason::kLocal: return storage::LeaveHow::kShutdown;
     case CloseReason::kStalled: return storage::LeaveHow::kStalled;
-    case CloseReason::kReplaced: return storage::LeaveHow::kReplaced;
     case CloseReason::kDuplicate:
     case CloseReason::kError: return storage::LeaveHow::kError;
   }

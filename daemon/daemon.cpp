@@ -516,7 +516,7 @@ std::string Daemon::status_json() const {
                      {"refused_peers", c.refused_peers},         {"bad_datagrams", agent.discovery().bad_datagrams()},
                      {"oversized_frames", c.oversized_frames},   {"refused_subscriptions", c.refused_subscriptions},
                      {"denied_peers", c.denied_peers},           {"handshake_timeouts", c.handshake_timeouts},
-                     {"stalled_links", c.stalled_links},         {"replaced_links", c.replaced_links}};
+                     {"stalled_links", c.stalled_links},         {"reannounced_app_ids", c.reannounced_app_ids}};
     b["peers"] = json::array();
     for (const auto& p : agent.peers()) {
       b["peers"].push_back({{"name", p.identity.name},

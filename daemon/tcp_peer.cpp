@@ -18,7 +18,6 @@ std::string_view close_reason_name(CloseReason reason) {
     case CloseReason::kLocal: return "local";
     case CloseReason::kDuplicate: return "duplicate";
     case CloseReason::kStalled: return "stalled";
-    case CloseReason::kReplaced: return "replaced";
     case CloseReason::kError: return "error";
   }
   return "?";

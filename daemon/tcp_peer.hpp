@@ -38,8 +38,7 @@ namespace ivy::daemon {
 
 // kTimeout: the kernel gave up on the peer (ETIMEDOUT): keepalive probes or
 // sent data went unacknowledged, i.e. its host is gone (see TcpKeepalive).
-// kReplaced: the agent announced itself again from a new port (Agent).
-enum class CloseReason { kEof, kReset, kTimeout, kBye, kLocal, kDuplicate, kStalled, kReplaced, kError };
+enum class CloseReason { kEof, kReset, kTimeout, kBye, kLocal, kDuplicate, kStalled, kError };
 std::string_view close_reason_name(CloseReason reason);
 
 class TcpPeer : public std::enable_shared_from_this<TcpPeer> {

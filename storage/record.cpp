@@ -31,7 +31,6 @@ std::string_view to_string(LeaveHow how) {
     case LeaveHow::kError: return "error";
     case LeaveHow::kShutdown: return "shutdown";
     case LeaveHow::kStalled: return "stalled";
-    case LeaveHow::kReplaced: return "replaced";
   }
   return "";
 }

@@ -72,10 +72,8 @@ struct DirectRecord {
 
 enum class AgentChange { kJoined, kLeft };
 // kTimeout: the kernel gave up on the link (its host vanished);
-// kStalled: closed by us after limits.stall_timeout with its queue full;
-// kReplaced: closed by us because the agent announced itself again from a
-// new port (it restarted and its old link was left half-open).
-enum class LeaveHow { kNone, kBye, kEof, kReset, kTimeout, kError, kShutdown, kStalled, kReplaced };
+// kStalled: closed by us after limits.stall_timeout with its queue full.
+enum class LeaveHow { kNone, kBye, kEof, kReset, kTimeout, kError, kShutdown, kStalled };
 
 // An agent link coming up or going down. On kJoined the whole AgentRef is
 // recorded (a second kJoined for a live key updates its identity, e.g. when

@@ -82,7 +82,7 @@ void print_status(const json& doc) {
     std::string guards;
     for (const char* key : {"bad_datagrams", "refused_peers", "denied_peers", "handshake_timeouts",
                             "oversized_frames", "refused_subscriptions", "unknown_msg_ids", "duplicate_links",
-                            "stalled_links", "replaced_links"}) {
+                            "stalled_links", "reannounced_app_ids"}) {
       const auto it = c.find(key);
       if (it == c.end() || !it->is_number() || it->get<double>() == 0) continue;
       guards += (guards.empty() ? "" : ", ") + std::string(key) + " " + it->dump();

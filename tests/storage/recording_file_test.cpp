@@ -133,13 +133,13 @@ TEST_F(RecordingFileTest, StoresDeliveryDropsAsEventsOfTheAgentThatMissedThem) {
             1234);
 }
 
-TEST_F(RecordingFileTest, RecordsStalledAndReplacedLeaves) {
+TEST_F(RecordingFileTest, RecordsStalledAndTimedOutLeaves) {
   auto file = open_file();
   ASSERT_TRUE(file->write({join(1, "A"), join(2, "B"), leave(1, LeaveHow::kStalled, 5),
-                           leave(2, LeaveHow::kReplaced, 6)}));
+                           leave(2, LeaveHow::kTimeout, 6)}));
   EXPECT_EQ(count("SELECT left_ns FROM agent WHERE left_how = 'stalled'"), 5);
-  EXPECT_EQ(count("SELECT left_ns FROM agent WHERE left_how = 'replaced'"), 6);
-  EXPECT_EQ(count("SELECT count(*) FROM event WHERE kind = 'leave' AND text IN ('stalled', 'replaced')"), 2);
+  EXPECT_EQ(count("SELECT left_ns FROM agent WHERE left_how = 'timeout'"), 6);
+  EXPECT_EQ(count("SELECT count(*) FROM event WHERE kind = 'leave' AND text IN ('stalled', 'timeout')"), 2);
 }
 
 }  // namespace
