@@ -267,18 +267,25 @@ void StorageWriter::retain() {
 
 void StorageWriter::tick() {
   if (!file_ && now().mono_ns >= next_retry_mono_) ensure_open();
-  rotate_if_due();
+  // Not while a batch is held: the live state already includes it, so a new
+  // file seeded from that state and then given the batch would hold its
+  // joins and subscriptions twice. commit() rotates once the batch is stored.
+  if (!holding()) rotate_if_due();
   retain();
 }
 
 void StorageWriter::drop_held() {
+  if (holding()) {  // only when stopping: the gap event may never be written, so say it here
+    report(LogLevel::kWarning, "giving up on the database locked by another connection: " +
+                                   std::to_string(held_.size()) + " records were not written");
+  }
   drop(held_);
   held_.clear();
   publish_held();
 }
 
 void StorageWriter::finish() {
-  drop_held();  // still locked at the end: lost, and counted
+  drop_held();  // still locked at the end: lost, counted, and said
   close_file();
   std::lock_guard lock(mutex_);
   stats_.available = false;

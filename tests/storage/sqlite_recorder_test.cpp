@@ -173,6 +173,7 @@ TEST_F(SqliteRecorderTest, CloseWhileLockedGivesUpWithinASecondAndCountsWhatWasH
   rec.close();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 2s);
   EXPECT_EQ(rec.stats().dropped, 10u);
+  EXPECT_NE(log().find("10 records were not written"), std::string::npos) << log();
   ASSERT_TRUE(locker->exec("COMMIT"));
   EXPECT_EQ(count("SELECT count(*) FROM message"), 0);
 }

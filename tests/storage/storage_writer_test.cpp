@@ -139,6 +139,34 @@ TEST_F(StorageWriterTest, FinishDropsAndCountsABatchStillHeld) {
   w.finish();
   EXPECT_FALSE(w.holding());
   EXPECT_EQ(w.stats().dropped, 3u);
+  EXPECT_NE(log_.find("3 records were not written"), std::string::npos) << log_;
+}
+
+// Regression (review): a rotation due while a batch was held started a new
+// file seeded from the live state, which already included the held batch,
+// and then stored the batch there too: its join twice. Rotation waits until
+// the held batch is stored.
+TEST_F(StorageWriterTest, DoesNotRotateWhileABatchIsHeld) {
+  auto o = options(dir_.file("ivyd.db"));
+  o.rotate_after = std::chrono::seconds(1);
+  StorageWriter w(o);
+  w.start();
+  const std::string first = w.stats().current_file;
+  auto locker = Database::open(first, OpenMode::kReadWriteCreate);
+  ASSERT_TRUE(locker->exec("BEGIN IMMEDIATE"));
+  EXPECT_FALSE(w.process({join(1, "A"), message(1, "held", 1)}));
+  clock_.advance_ns(2'000'000'000);  // rotation is due
+  w.tick();
+  EXPECT_EQ(w.stats().current_file, first) << "rotated while holding";
+  ASSERT_TRUE(locker->exec("COMMIT"));
+  EXPECT_TRUE(w.retry_held());  // stored in the first file, then rotated
+  w.finish();
+  EXPECT_EQ(query_int(first, "SELECT count(*) FROM message WHERE text = 'held'"), 1);
+  EXPECT_EQ(query_int(first, "SELECT count(*) FROM agent WHERE name = 'A'"), 1);
+  const std::string second = w.stats().current_file;
+  ASSERT_NE(second, first);
+  EXPECT_EQ(query_int(second, "SELECT count(*) FROM message"), 0);
+  EXPECT_EQ(query_int(second, "SELECT count(*) FROM agent WHERE name = 'A'"), 1) << "the live agent, once";
 }
 
 TEST_F(StorageWriterTest, StartsNewFileNextToOneFromNewerIvyd) {
