@@ -29,9 +29,11 @@ std::string endpoint_text(const asio::ip::address& address, std::uint16_t port) 
 std::string close_description(const TcpPeer& peer, CloseReason reason, const error_code& ec) {
   std::string text(close_reason_name(reason));
   if (ec) text += ": " + ec.message();
-  if (reason == CloseReason::kTimeout) {
+  if (reason == CloseReason::kTimeout && peer.keepalive().enabled()) {
     text += "; nothing acknowledged for " + std::to_string(peer.keepalive().detection_bound().count()) +
             " s (TCP keepalive, user timeout): its host is gone or unreachable";
+  } else if (reason == CloseReason::kTimeout) {
+    text += "; the kernel gave up retransmitting: its host is gone or unreachable";
   }
   return text;
 }

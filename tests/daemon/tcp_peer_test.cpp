@@ -119,14 +119,17 @@ TEST(TcpPeer, KeepsASlowReaderThatMakesProgressWhileItLosesFrames) {
   Closed handler;
   TcpPeer::Options options;
   options.max_queue_bytes = 16 * 1024;
-  options.stall_timeout = std::chrono::milliseconds(300);
+  // Reads come every ~20 ms; the stall timeout leaves room for a loaded
+  // machine (sanitizers, -j2) to pause the test thread, and the test runs
+  // for several timeouts.
+  options.stall_timeout = std::chrono::milliseconds(800);
   auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, options);
   peer->start();
   pair.theirs.non_blocking(true);
   std::array<char, 8192> buffer{};
   const std::string frame(1000, 'x');
   const auto start = std::chrono::steady_clock::now();
-  for (int ms = 0; std::chrono::steady_clock::now() - start < std::chrono::seconds(1); ++ms) {
+  for (int ms = 0; std::chrono::steady_clock::now() - start < std::chrono::milliseconds(2500); ++ms) {
     peer->send(frame + "\n");  // 1 MB/s
     if (ms % 20 == 0) {
       error_code ignored;
