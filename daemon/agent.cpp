@@ -484,7 +484,13 @@ void Agent::on_started(Link& link) {
     ++counters_.duplicate_links;
     const bool keep_fresh = keep_new_link(*other, link);
     log_.debug("two links to " + who.display() + ": closing the " + (keep_fresh ? "older" : "newer") + " one");
-    (keep_fresh ? other->io : link.io)->stop(CloseReason::kDuplicate);
+    Link& kept = keep_fresh ? link : *other;
+    Link& closed = keep_fresh ? *other : link;
+    // A duplicate's close releases neither its endpoint nor its app id: they
+    // stay with the agent, through the kept link, which releases them when it
+    // closes. An accepted link knows no app id: it takes the dialled one's.
+    if (kept.session.identity().app_id.empty()) kept.session.identity().app_id = closed.who().app_id;
+    closed.io->stop(CloseReason::kDuplicate);
     return;
   }
   if (!link.outgoing) endpoints_.insert({who.ip, who.port});

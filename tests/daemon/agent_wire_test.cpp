@@ -489,6 +489,40 @@ TEST_P(DuplicateLinkTest, KeepsOneLinkAndDeliversOnce) {
   EXPECT_EQ(a.events.count(Kind::kConnected) - a.events.count(Kind::kDisconnected), 1u);
 }
 
+// Regression: when the accepted link of a duplicate pair was kept, the app id
+// of the dialled one stayed "linked" for good once the agent left, so that
+// agent's announcements were ignored from then on.
+TEST_F(AgentWireTest, AnAgentWhoseAcceptedDuplicateLinkWasKeptIsDialledAgainAfterItLeaves) {
+  auto& a = start("A");
+  // The accepted link is kept when the fake's port is the lower one.
+  std::unique_ptr<RawPeer> announced;
+  std::uint16_t fake_port = 0;
+  for (int i = 0; i < 50 && (fake_port == 0 || fake_port > a->tcp_port()); ++i) {
+    announced = std::make_unique<RawPeer>(io_);
+    fake_port = announced->listen();
+  }
+  if (fake_port > a->tcp_port()) GTEST_SKIP() << "no lower ephemeral port in 50 tries";
+  const std::string app_id = "KEEPS-ITS-ID";
+  announced->send_datagram(port_, "3 " + std::to_string(fake_port) + " " + app_id + " TWICE\n");
+  ASSERT_TRUE(until([&] { return announced->accepted == 1 && announced->has(frame(5, 0)); }));
+  const std::string hello = handshake(fake_port, "TWICE");
+  announced->write(hello);
+  ASSERT_TRUE(until([&] { return a.events.count(Kind::kConnected) == 1; }));
+  RawPeer connecting(io_);
+  connecting.connect(a->tcp_port());
+  connecting.write(hello);
+  ASSERT_TRUE(until([&] { return announced->eof; })) << "the dialled link is the one closed";
+  ASSERT_EQ(a->peers().size(), 1u);
+  EXPECT_EQ(a->peers()[0].identity.app_id, app_id) << "the kept link carries the agent's app id";
+  connecting.close();  // the agent leaves
+  ASSERT_TRUE(until([&] { return a->peer_count() == 0; }));
+
+  RawPeer back(io_);  // the same agent (same app id) announces again
+  const auto back_port = back.listen();
+  back.send_datagram(port_, "3 " + std::to_string(back_port) + " " + app_id + " TWICE\n");
+  EXPECT_TRUE(until([&] { return back.accepted == 1; })) << "its announcement was ignored";
+}
+
 INSTANTIATE_TEST_SUITE_P(BothOrders, DuplicateLinkTest, ::testing::Bool(),
                          [](const auto& info) { return info.param ? "AcceptedFirst" : "InitiatedFirst"; });
 
