@@ -17,20 +17,28 @@ std::string compact_utc(std::int64_t wall_ns) {
   return buf;
 }
 
+std::optional<std::int64_t> parse_compact_utc(const std::string& text) {
+  if (text.size() != 15 || text[8] != '-') return std::nullopt;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (i != 8 && !std::isdigit(static_cast<unsigned char>(text[i]))) return std::nullopt;
+  }
+  const auto field = [&](std::size_t at, std::size_t len) { return std::stoi(text.substr(at, len)); };
+  std::tm tm{};
+  tm.tm_year = field(0, 4) - 1900;
+  tm.tm_mon = field(4, 2) - 1;
+  tm.tm_mday = field(6, 2);
+  tm.tm_hour = field(9, 2);
+  tm.tm_min = field(11, 2);
+  tm.tm_sec = field(13, 2);
+  return static_cast<std::int64_t>(timegm(&tm)) * 1'000'000'000;
+}
+
 namespace {
 
 // Sort key: the timestamp text, then the collision number (none = 1).
 std::pair<std::string, int> order_key(const std::string& middle) {
   if (middle.size() <= 15) return {middle, 1};
   return {middle.substr(0, 15), std::atoi(middle.c_str() + 16)};
-}
-
-std::int64_t mtime_ns(const fs::path& p) {
-  std::error_code ec;
-  const auto t = fs::last_write_time(p, ec);
-  if (ec) return 0;
-  const auto sys = std::chrono::file_clock::to_sys(t);
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(sys.time_since_epoch()).count();
 }
 
 }  // namespace
@@ -73,12 +81,13 @@ std::vector<SetFile> FileSet::files() const {
   for (const auto& entry : fs::directory_iterator(dir_, ec)) {
     const std::string name = entry.path().filename().string();
     if (!entry.is_regular_file(ec) || !is_member(name)) continue;
-    SetFile file{entry.path().string(), 0, mtime_ns(entry.path())};
+    const std::size_t skip = stem_.size() + 1;
+    const auto key = order_key(name.substr(skip, name.size() - skip - ext_.size()));
+    SetFile file{entry.path().string(), 0, parse_compact_utc(key.first).value_or(0)};
     file.bytes = entry.file_size(ec);
     const auto wal = fs::file_size(file.path + "-wal", ec);
     if (!ec) file.bytes += wal;
-    const std::size_t skip = stem_.size() + 1;
-    found.push_back({order_key(name.substr(skip, name.size() - skip - ext_.size())), file});
+    found.push_back({key, file});
   }
   std::sort(found.begin(), found.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });

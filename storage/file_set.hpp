@@ -24,8 +24,8 @@ namespace ivy::storage {
 
 struct SetFile {
   std::string path;
-  std::uint64_t bytes = 0;     // database + -wal
-  std::int64_t modified_ns = 0;  // last write, wall clock
+  std::uint64_t bytes = 0;      // database + -wal
+  std::int64_t started_ns = 0;  // wall clock, from the name (whole seconds)
 };
 
 class FileSet {
@@ -60,5 +60,7 @@ class FileSet {
 
 // "YYYYmmdd-HHMMSS" in UTC.
 std::string compact_utc(std::int64_t wall_ns);
+// The inverse, in ns; nullopt for text that is not such a time.
+std::optional<std::int64_t> parse_compact_utc(const std::string& text);
 
 }  // namespace ivy::storage

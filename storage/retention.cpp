@@ -19,10 +19,12 @@ std::vector<std::string> files_to_delete(const std::vector<SetFile>& files,
   std::uint64_t total = 0;
   for (const SetFile& f : files) total += f.bytes;
   std::vector<std::string> doomed;
-  for (const SetFile& f : files) {
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    const SetFile& f = files[i];
     if (same_file(f.path, current)) continue;
-    const bool too_old =
-        policy.max_age_ns > 0 && f.modified_ns < now_wall_ns - policy.max_age_ns;
+    // Written until its successor started (see the header).
+    const bool too_old = policy.max_age_ns > 0 && i + 1 < files.size() &&
+                         files[i + 1].started_ns < now_wall_ns - policy.max_age_ns;
     const bool too_big = policy.max_bytes > 0 && total > policy.max_bytes;
     if (!too_old && !too_big) continue;
     doomed.push_back(f.path);

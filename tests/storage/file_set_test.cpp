@@ -49,6 +49,26 @@ TEST(FileSet, ListsOnlyMembersOldestFirst) {
   EXPECT_EQ(*set.newest(), files[2].path);
 }
 
+TEST(FileSet, StartTimeComesFromTheNameNotTheFileSystem) {
+  TempDir dir;
+  FileSet set(dir.file("ivyd.db"));
+  touch(dir.file("ivyd-20261125-100000.db"));
+  touch(dir.file("ivyd-20261125-100000-2.db"));
+  fs::last_write_time(dir.file("ivyd-20261125-100000.db"), fs::file_time_type::clock::now() - std::chrono::hours(1000));
+  const auto files = set.files();
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].started_ns, kT);
+  EXPECT_EQ(files[1].started_ns, kT);
+}
+
+TEST(FileSet, ParsesCompactUtcBackAndRejectsOtherText) {
+  EXPECT_EQ(parse_compact_utc(compact_utc(kT + 3'723'000'000'000)), kT + 3'723'000'000'000);
+  EXPECT_EQ(parse_compact_utc("19700101-000000"), 0);
+  EXPECT_EQ(parse_compact_utc("20261125-1000"), std::nullopt);
+  EXPECT_EQ(parse_compact_utc("2026112X-100000"), std::nullopt);
+  EXPECT_EQ(parse_compact_utc("2026 125-100000"), std::nullopt);
+}
+
 TEST(FileSet, PointsConfiguredPathAtCurrentFile) {
   TempDir dir;
   FileSet set(dir.file("ivyd.db"));

@@ -340,6 +340,9 @@ TEST_F(SqliteRecorderTest, RotatesByDurationWithInjectedClock) {
 }
 
 TEST_F(SqliteRecorderTest, RetentionDeletesFilesOlderThanMaxAge) {
+  // Only the injected clock counts: it names the files, and a file's age is
+  // the time since its successor started. Each jump rotates (1 h), then
+  // retention runs.
   FakeClock clock;
   auto o = options();
   o.clock = &clock;
@@ -350,11 +353,13 @@ TEST_F(SqliteRecorderTest, RetentionDeletesFilesOlderThanMaxAge) {
   clock.advance_s(2 * 3600);
   ASSERT_TRUE(wait_until([&] { return rec.stats().files == 2; })) << log();
   ASSERT_EQ(FileSet(o.path).files().size(), 2u);
-  clock.advance_s(3 * 86400);  // the files' mtimes are real "now": now 3 days old
+  clock.advance_s(3 * 86400);  // the first file was written until 3 days ago, the second until now
   ASSERT_TRUE(wait_until([&] { return rec.stats().files == 3; }));
-  ASSERT_TRUE(wait_until([&] { return FileSet(o.path).files().size() == 1; }));
-  EXPECT_EQ(FileSet(o.path).files()[0].path, rec.current_file());
-  EXPECT_NE(log().find("retention: deleted"), std::string::npos);
+  ASSERT_TRUE(wait_until([&] { return FileSet(o.path).files().size() == 2; })) << log();
+  const auto kept = FileSet(o.path).files();
+  EXPECT_EQ(kept[0].path, dir_.file("ivyd-20261125-120000.db"));
+  EXPECT_EQ(kept[1].path, rec.current_file());
+  EXPECT_NE(log().find("retention: deleted " + dir_.file("ivyd-20261125-100000.db")), std::string::npos) << log();
 }
 
 TEST_F(SqliteRecorderTest, CloseMarksRecordingStoppedAndRefusesRecords) {
