@@ -99,6 +99,7 @@ class Replay {
   }
 
   void begin() {
+    if (options_.wait_s <= 0) return daemon::asio::post(io_, [this] { step(); });
     timer_.expires_after(std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(options_.wait_s)));
     timer_.async_wait([this](const daemon::error_code& ec) {
       if (!ec) step();
