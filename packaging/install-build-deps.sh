@@ -19,5 +19,6 @@ apt-get install -y -qq --no-install-recommends \
   nlohmann-json3-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   libsystemd-dev \
+  faketime \
   dpkg-dev file python3 procps >/dev/null
 echo "install-build-deps.sh: build dependencies are installed"
