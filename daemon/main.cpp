@@ -1,6 +1,6 @@
 // ivyd: the Ivy bus recorder and bridge daemon. Parse, load, run.
-#include "daemon/command_line.hpp"
-#include "daemon/daemon.hpp"
+#include "daemon/service/command_line.hpp"
+#include "daemon/service/daemon.hpp"
 
 int main(int argc, char** argv) {
   using namespace ivy::daemon;

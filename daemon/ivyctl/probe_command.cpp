@@ -10,7 +10,7 @@
 #include "core/bus_spec.hpp"
 #include "core/pcre_matcher.hpp"
 #include "core/regex.hpp"
-#include "daemon/agent.hpp"
+#include "daemon/agent/agent.hpp"
 #include "daemon/ivyctl/command_args.hpp"
 #include "daemon/ivyctl/commands.hpp"
 #include "daemon/ivyctl/probe_format.hpp"

@@ -9,7 +9,7 @@
 
 #include "core/bus_spec.hpp"
 #include "core/hs_matcher.hpp"
-#include "daemon/agent.hpp"
+#include "daemon/agent/agent.hpp"
 #include "daemon/ivyctl/command_args.hpp"
 #include "daemon/ivyctl/commands.hpp"
 #include "daemon/ivyctl/filter_options.hpp"

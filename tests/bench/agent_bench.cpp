@@ -34,7 +34,7 @@
 #include "core/bus_spec.hpp"
 #include "core/hs_matcher.hpp"
 #include "core/pcre_matcher.hpp"
-#include "daemon/agent.hpp"
+#include "daemon/agent/agent.hpp"
 #include "tests/core/ivy_traffic_generator.hpp"
 
 namespace ivy::daemon {

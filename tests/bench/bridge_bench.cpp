@@ -29,10 +29,10 @@
 
 #include "core/bus_spec.hpp"
 #include "core/pcre_matcher.hpp"
-#include "daemon/agent.hpp"
-#include "daemon/bus_bridge.hpp"
-#include "daemon/link_bridge.hpp"
-#include "daemon/listener_list.hpp"
+#include "daemon/agent/agent.hpp"
+#include "daemon/bridges/bus/bus_bridge.hpp"
+#include "daemon/bridges/link/link_bridge.hpp"
+#include "daemon/agent/listener_list.hpp"
 
 using namespace ivy;
 using namespace ivy::daemon;

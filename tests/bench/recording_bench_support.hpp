@@ -20,7 +20,7 @@
 
 #include "core/bus_spec.hpp"
 #include "core/pcre_matcher.hpp"
-#include "daemon/agent.hpp"
+#include "daemon/agent/agent.hpp"
 #include "tests/daemon/process_support.hpp"
 
 namespace ivy::daemon::bench {

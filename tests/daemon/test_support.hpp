@@ -35,7 +35,7 @@
 
 #include "core/bus_spec.hpp"
 #include "core/pcre_matcher.hpp"
-#include "daemon/agent.hpp"
+#include "daemon/agent/agent.hpp"
 #include "daemon/asio.hpp"
 #include "daemon/log.hpp"
 

@@ -1,0 +1,28 @@
+#pragma once
+// BusPort: what the daemon lends a component that works on one of its buses
+// (the recorder, a bridge): the agent, the listener list to join, and the
+// bus's shared all-traffic subscription.
+//
+// The tap: "(.*)" makes every sender send us every message in full (Ivy
+// sends captures, and the capture of (.*) is the whole text). It is
+// subscribed once per bus however many components want it, because two
+// identical subscriptions would make every sender send every message twice.
+
+#include <functional>
+#include <string>
+
+#include "daemon/agent/agent.hpp"
+#include "daemon/agent/listener_list.hpp"
+
+namespace ivy::daemon {
+
+struct BusPort {
+  std::string id;  // the bus id from the config
+  Agent* agent = nullptr;
+  ListenerList* listeners = nullptr;
+  // Subscribes the tap on first use and returns its regexp id; a message
+  // event with this id carries the whole text as its only argument.
+  std::function<int()> tap;
+};
+
+}  // namespace ivy::daemon

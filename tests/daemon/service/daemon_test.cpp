@@ -1,0 +1,188 @@
+// End-to-end tests of the real ivyd executable (daemon/service/daemon.cpp and
+// daemon/main.cpp): it joins a loopback bus, records, answers `ivyctl
+// status`, reloads on SIGHUP and stops cleanly on SIGTERM.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <filesystem>
+#include <map>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/daemon/process_support.hpp"
+#include "tests/daemon/test_support.hpp"
+
+namespace ivy::daemon::test {
+namespace {
+
+using ivy::test::bin_path;
+using ivy::test::ChildProcess;
+using ivy::test::eventually;
+using ivy::test::read_text_file;
+using ivy::test::run_command;
+using ivy::test::TempDir;
+using ivy::test::write_text_file;
+using Kind = AgentEvent::Kind;
+
+// With a second port: a second bus, and a bridge from main to it.
+std::string config_json(const TempDir& dir, std::uint16_t port, std::optional<std::uint16_t> second_port = {}) {
+  std::string buses = R"({"id": "main", "spec": "127.255.255.255:)" + std::to_string(port) + R"(", "name": "ivyd-test"})";
+  std::string bridges;
+  if (second_port) {
+    buses += R"(, {"id": "second", "spec": "127.255.255.255:)" + std::to_string(*second_port) +
+             R"(", "name": "ivyd-test2", "record": false})";
+    bridges = R"("bridges": [{"id": "main-to-second", "type": "bus", "bus": "main", "peer_bus": "second",
+                                "direction": "out"}],)";
+  }
+  return R"({"buses": [)" + buses + R"(], )" + bridges + R"(
+    "recorder": {"path": ")" + dir.file("rec.db") + R"(", "batch_interval_ms": 20},
+    "status": {"path": ")" + dir.file("ivyd.sock") + R"(", "group": ""},
+    "logging": {"level": "debug"}})";
+}
+
+nlohmann::json status_of(const TempDir& dir) {
+  std::string out;
+  if (run_command({bin_path("ivyctl"), "status", "--json", "--socket", dir.file("ivyd.sock")}, &out) != 0) return {};
+  return nlohmann::json::parse(out, nullptr, false);
+}
+
+std::size_t peers_on_first_bus(const nlohmann::json& status) {
+  if (!status.is_object() || status["buses"].empty()) return 0;
+  return status["buses"][0]["peers"].size();
+}
+
+TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
+  TempDir dir;
+  const auto port = unique_bus_port();
+  write_text_file(dir.file("ivyd.json"), config_json(dir, port));
+  ChildProcess ivyd({bin_path("ivyd"), "--config", dir.file("ivyd.json")}, dir.file("out"), dir.file("err"));
+  ASSERT_TRUE(ivyd.started());
+  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir.file("ivyd.sock")); }))
+      << read_text_file(dir.file("err"));
+
+  asio::io_context io;
+  Logger log(LogLevel::kError, Logger::Style::kPlain);
+  TestAgent receiver(io, log, "RECV", port);
+  TestAgent sender(io, log, "SENDER", port);
+  ASSERT_TRUE(receiver->subscribe("^hello (\\d+)").ok());
+  ASSERT_TRUE(receiver->start().ok());
+  ASSERT_TRUE(sender->start().ok());
+  // The sender sees both the receiver and ivyd (and ivyd's "(.*)").
+  ASSERT_TRUE(run_until(io, [&] { return sender->peers().size() == 2 && peer_subscriptions(*sender) == 2; }, 5000ms));
+
+  constexpr int kMessages = 50;
+  for (int i = 0; i < kMessages; ++i) EXPECT_EQ(*sender->send("hello " + std::to_string(i)), 2u);
+  ASSERT_TRUE(run_until(io, [&] { return receiver.events.count(Kind::kMessage) == kMessages; }));
+
+  const auto status = status_of(dir);
+  ASSERT_TRUE(status.is_object());
+  EXPECT_EQ(peers_on_first_bus(status), 2u);
+  EXPECT_EQ(status["buses"][0]["spec"], "127.255.255.255:" + std::to_string(port));
+  EXPECT_TRUE(status["recorder"]["enabled"].get<bool>());
+
+  // SIGHUP with a second bus and a bridge to it: the first bus's links stay
+  // up, and the bridge carries main's traffic onto the second bus.
+  const auto second_port = unique_bus_port();
+  write_text_file(dir.file("ivyd.json"), config_json(dir, port, second_port));
+  ivyd.signal(SIGHUP);
+  ASSERT_TRUE(eventually([&] {
+    const auto s = status_of(dir);
+    return s.is_object() && s["buses"].size() == 2 && s["bridges"].size() == 1;
+  })) << read_text_file(dir.file("err"));
+  TestAgent far(io, log, "FAR", second_port);
+  ASSERT_TRUE(far->subscribe("^bridged (.*)").ok());
+  ASSERT_TRUE(far->start().ok());
+  ASSERT_TRUE(run_until(io, [&] { return far.events.count(Kind::kConnected) >= 1; }, 5000ms));
+  run_for(io, 300ms);  // the bridge learns FAR's subscription
+  bool arrived = false;
+  for (int attempt = 0; attempt < 20 && !arrived; ++attempt) {
+    (void)sender->send("bridged hop");
+    arrived = run_until(io, [&] { return far.events.count(Kind::kMessage) >= 1; }, 250ms);
+  }
+  EXPECT_TRUE(arrived) << read_text_file(dir.file("err"));
+  EXPECT_EQ(receiver.events.count(Kind::kDisconnected, "ivyd-test"), 0u);
+
+  // SIGTERM: BYE to every peer, database closed, exit 0.
+  ivyd.signal(SIGTERM);
+  ASSERT_TRUE(run_until(io, [&] { return receiver.events.count(Kind::kDisconnected, "ivyd-test") == 1; }, 5000ms));
+  EXPECT_EQ(receiver.events.of(Kind::kDisconnected).front().reason, CloseReason::kBye);
+  EXPECT_EQ(ivyd.wait_for(5000ms), std::optional<int>(0)) << read_text_file(dir.file("err"));
+
+  std::string out;
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "query", "--db", dir.file("rec.db"), "--kind", "msg", "--match",
+                         "^hello", "--format", "json"},
+                        &out),
+            0);
+  std::istringstream lines(out);
+  int recorded = 0;
+  for (std::string line; std::getline(lines, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    EXPECT_EQ(entry["agent"]["name"], "SENDER");
+    ASSERT_EQ(entry["receivers"].size(), 1u) << line;
+    EXPECT_EQ(entry["receivers"][0]["name"], "RECV");
+    EXPECT_EQ(entry["text"], "hello " + std::to_string(recorded));
+    ++recorded;
+  }
+  EXPECT_EQ(recorded, kMessages);
+
+  // The control plane: both agents joined (and, at our shutdown, left), and
+  // the receiver's subscription is there.
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "query", "--db", dir.file("rec.db"), "--kind", "join,leave,bind",
+                         "--format", "json"},
+                        &out),
+            0);
+  std::map<std::string, int> control;
+  std::istringstream control_lines(out);
+  for (std::string line; std::getline(control_lines, line);) {
+    const auto entry = nlohmann::json::parse(line);
+    const std::string key = entry["kind"].get<std::string>() + " " + entry["agent"]["name"].get<std::string>();
+    ++control[key];
+    if (key == "bind RECV") {
+      EXPECT_EQ(entry["pattern"], "^hello (\\d+)");
+    }
+  }
+  EXPECT_EQ(control["join RECV"], 1) << out;
+  EXPECT_EQ(control["join SENDER"], 1);
+  EXPECT_EQ(control["bind RECV"], 1);
+  EXPECT_EQ(control["leave RECV"], 1);
+  EXPECT_EQ(control["leave SENDER"], 1);
+
+  // The recordings table names the configuration it was made with.
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "info", "--db", dir.file("rec.db")}, &out), 0);
+  EXPECT_NE(out.find("config fnv1a64:"), std::string::npos) << out;
+}
+
+TEST(Daemon, BadConfigExitsWith78AndNamesEveryProblem) {
+  TempDir dir;
+  write_text_file(dir.file("bad.json"),
+                  R"({"buses": [{"id": "a", "spec": "127.0.0:99999"}], "recoder": {}})");
+  std::string out;
+  std::string err;
+  EXPECT_EQ(run_command({bin_path("ivyd"), "--config", dir.file("bad.json")}, &out, &err), 78);
+  EXPECT_NE(err.find("buses[0].spec"), std::string::npos) << err;
+  EXPECT_NE(err.find("port out of range"), std::string::npos) << err;
+  EXPECT_NE(err.find("recorder"), std::string::npos) << err;  // the did-you-mean
+}
+
+TEST(Daemon, CheckConfigAcceptsThePackagedExample) {
+  std::string out;
+  EXPECT_EQ(run_command({bin_path("ivyd"), "--check-config", "--config", std::string(IVYD_SOURCE_DIR) + "/packaging/ivyd.json"},
+                        &out),
+            0);
+  EXPECT_NE(out.find("configuration OK"), std::string::npos);
+}
+
+TEST(Daemon, MissingExplicitConfigFileExitsWith78) {
+  std::string err;
+  EXPECT_EQ(run_command({bin_path("ivyd"), "--config", "/nonexistent/ivyd.json"}, nullptr, &err), 78);
+  EXPECT_NE(err.find("/nonexistent/ivyd.json"), std::string::npos) << err;
+}
+
+TEST(Daemon, UnknownOptionExitsWith64) {
+  std::string err;
+  EXPECT_EQ(run_command({bin_path("ivyd"), "--no-such-option"}, nullptr, &err), 64);
+  EXPECT_NE(err.find("no-such-option"), std::string::npos) << err;
+}
+
+}  // namespace
+}  // namespace ivy::daemon::test
