@@ -19,6 +19,11 @@ apt-get install -y -qq --no-install-recommends \
   nlohmann-json3-dev \
   libgtest-dev libgmock-dev libbenchmark-dev \
   libsystemd-dev \
+  libssl-dev openssl \
+  libpq-dev postgresql \
+  libmosquitto-dev mosquitto mosquitto-clients \
+  prometheus-cpp-dev \
+  gnuplot-nox \
   faketime \
   dpkg-dev file python3 procps >/dev/null
 echo "install-build-deps.sh: build dependencies are installed"
