@@ -91,14 +91,13 @@ void expect_bus_undisturbed(IvydUnderTest& ivyd, HealthyPair& healthy) {
       << ivyd.recorded("^healthy ") << " of " << healthy.sent;
 }
 
-TEST(HalfOpen, VanishedIdlePeerIsClosedByKeepaliveAndRecordedAsLeft) {
-  const auto port = unique_bus_port();
-  IvydUnderTest ivyd(port, kFastKeepalive);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
-  HealthyPair healthy(io, log, port);
-  ASSERT_TRUE(healthy.start());
+class HalfOpen : public IvydWithHealthyPairTest {
+ protected:
+  HalfOpen() : IvydWithHealthyPairTest(kFastKeepalive) {}
+};
+
+TEST_F(HalfOpen, VanishedIdlePeerIsClosedByKeepaliveAndRecordedAsLeft) {
+  ASSERT_TRUE(start());
   RawPeer ghost(io);
   ASSERT_TRUE(connect_agent(io, ghost, ivyd.tcp_port(), "GHOST"));
   // Its last words, acknowledged by ivyd's kernel: from here the link is idle.
@@ -141,8 +140,7 @@ TEST(HalfOpen, VanishedIdlePeerIsClosedByKeepaliveAndRecordedAsLeft) {
 // ivyd sends to agents only as a bridge: here the bus bridge main -> side
 // carries "^load" messages, and the ghost on "side" subscribes to them. With
 // frames in flight keepalive does not run; the user timeout closes the link.
-TEST(HalfOpen, VanishedPeerWithFramesQueuedToItIsClosedByTheUserTimeout) {
-  const auto port = unique_bus_port();
+TEST_F(HalfOpen, VanishedPeerWithFramesQueuedToItIsClosedByTheUserTimeout) {
   const auto side_port = unique_bus_port();
   IvydSetup setup;
   setup.limits = kFastKeepalive;
@@ -150,12 +148,8 @@ TEST(HalfOpen, VanishedPeerWithFramesQueuedToItIsClosedByTheUserTimeout) {
                      R"(", "name": "ivyd-side"})";
   setup.bridges = R"({"id": "main-side", "type": "bus", "bus": "main", "peer_bus": "side",
                       "direction": "out", "include": ["^load "]})";
-  IvydUnderTest ivyd(port, setup);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
-  HealthyPair healthy(io, log, port);
-  ASSERT_TRUE(healthy.start());
+  ivyd.reconfigure(port, setup);
+  ASSERT_TRUE(start());
   TestAgent loader(io, log, "LOADER", port);
   ASSERT_TRUE(loader->start().ok());
   RawPeer ghost(io);
@@ -206,14 +200,8 @@ TEST(HalfOpen, VanishedPeerWithFramesQueuedToItIsClosedByTheUserTimeout) {
 
 // A rebooted host answers the first keepalive probe with RST: noticed after
 // the idle time alone.
-TEST(HalfOpen, RebootedPeerIsResetByTheFirstKeepaliveProbe) {
-  const auto port = unique_bus_port();
-  IvydUnderTest ivyd(port, kFastKeepalive);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
-  HealthyPair healthy(io, log, port);
-  ASSERT_TRUE(healthy.start());
+TEST_F(HalfOpen, RebootedPeerIsResetByTheFirstKeepaliveProbe) {
+  ASSERT_TRUE(start());
   RawPeer ghost(io);
   ASSERT_TRUE(connect_agent(io, ghost, ivyd.tcp_port(), "REBOOTED"));
   ASSERT_TRUE(

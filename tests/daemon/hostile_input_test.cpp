@@ -53,14 +53,13 @@ bool connect_raw(asio::io_context& io, RawPeer& raw, std::uint16_t ivyd_port, st
   return run_until(io, [&] { return raw.has(std::string("5 0\x02\n")); }, 3000ms);
 }
 
-TEST(HostileInput, TenThousandGarbageAndOversizedDatagramsAreCountedNotFatal) {
-  const auto port = unique_bus_port();
-  IvydUnderTest ivyd(port, kSmallLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
-  HealthyPair healthy(io, log, port);
-  ASSERT_TRUE(healthy.start());
+class HostileInput : public IvydWithHealthyPairTest {
+ protected:
+  HostileInput() : IvydWithHealthyPairTest(kSmallLimits) {}
+};
+
+TEST_F(HostileInput, TenThousandGarbageAndOversizedDatagramsAreCountedNotFatal) {
+  ASSERT_TRUE(start());
 
   asio::io_context udp_io;
   RawPeer attacker(udp_io);
@@ -101,14 +100,8 @@ TEST(HostileInput, TenThousandGarbageAndOversizedDatagramsAreCountedNotFatal) {
               kDatagrams, flood_ms, bad, ivyd.vm_hwm_kb(), healthy.sent);
 }
 
-TEST(HostileInput, AnnouncedPortsThatRefuseOrHangAndSilentConnectionsDoNotDisturbTheBus) {
-  const auto port = unique_bus_port();
-  IvydUnderTest ivyd(port, kSmallLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
-  HealthyPair healthy(io, log, port);
-  ASSERT_TRUE(healthy.start());
+TEST_F(HostileInput, AnnouncedPortsThatRefuseOrHangAndSilentConnectionsDoNotDisturbTheBus) {
+  ASSERT_TRUE(start());
 
   // A port that refuses: bound, then closed.
   std::uint16_t refusing_port = 0;
@@ -160,14 +153,8 @@ TEST(HostileInput, AnnouncedPortsThatRefuseOrHangAndSilentConnectionsDoNotDistur
               ivyd.log_lines_with("cannot connect back to"));
 }
 
-TEST(HostileInput, MalformedFramesAHundredMegabyteLineAndInvalidBytesKeepTheLink) {
-  const auto port = unique_bus_port();
-  IvydUnderTest ivyd(port, kSmallLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
-  HealthyPair healthy(io, log, port);
-  ASSERT_TRUE(healthy.start());
+TEST_F(HostileInput, MalformedFramesAHundredMegabyteLineAndInvalidBytesKeepTheLink) {
+  ASSERT_TRUE(start());
 
   // The agent name itself has invalid UTF-8 and a NUL byte.
   RawPeer raw(io);
@@ -236,14 +223,8 @@ TEST(HostileInput, MalformedFramesAHundredMegabyteLineAndInvalidBytesKeepTheLink
               ivyd.log_lines_with("malformed line from"), ivyd.vm_hwm_kb(), healthy.sent, all);
 }
 
-TEST(HostileInput, AHundredThousandSubscriptionsAndCatastrophicRegexpsAreBounded) {
-  const auto port = unique_bus_port();
-  IvydUnderTest ivyd(port, kSmallLimits);
-  ASSERT_TRUE(ivyd.start()) << ivyd.log();
-  asio::io_context io;
-  Logger log(LogLevel::kError, Logger::Style::kPlain);
-  HealthyPair healthy(io, log, port);
-  ASSERT_TRUE(healthy.start());
+TEST_F(HostileInput, AHundredThousandSubscriptionsAndCatastrophicRegexpsAreBounded) {
+  ASSERT_TRUE(start());
 
   RawPeer raw(io);
   ASSERT_TRUE(connect_raw(io, raw, ivyd.tcp_port(), "FLOODER"));

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/daemon/ivyd_under_test.hpp"
 #include "tests/daemon/process_support.hpp"
 #include "tests/daemon/test_support.hpp"
 
@@ -14,9 +15,6 @@ namespace ivy::daemon::test {
 namespace {
 
 using ivy::test::bin_path;
-using ivy::test::ChildProcess;
-using ivy::test::eventually;
-using ivy::test::read_text_file;
 using ivy::test::run_command;
 using ivy::test::TempDir;
 using ivy::test::write_text_file;
@@ -50,24 +48,19 @@ TEST(StatusCommand, UnknownOptionExitsTwo) {
 // A real ivyd recording a loopback bus, with its status socket in a TempDir.
 class StatusCommandWithDaemon : public ::testing::Test {
  protected:
+  static IvydSetup quiet() {
+    IvydSetup setup;
+    setup.log_level = "warning";
+    return setup;
+  }
+
   void SetUp() override {
-    write_text_file(dir_.file("ivyd.json"), R"({"buses": [{"id": "main", "spec": ")" + spec_ +
-                                                R"(", "name": "ivyd-test"}],
-      "recorder": {"path": ")" + dir_.file("rec.db") + R"(", "batch_interval_ms": 20},
-      "status": {"path": ")" + dir_.file("ivyd.sock") + R"(", "group": ""},
-      "logging": {"level": "warning"}})");
-    ivyd_ = std::make_unique<ChildProcess>(std::vector<std::string>{bin_path("ivyd"), "--config", dir_.file("ivyd.json")},
-                                           dir_.file("ivyd.out"), dir_.file("ivyd.err"));
-    ASSERT_TRUE(ivyd_->started());
-    ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir_.file("ivyd.sock")); }))
-        << read_text_file(dir_.file("ivyd.err"));
+    ASSERT_TRUE(ivyd_.start()) << ivyd_.log();
     ASSERT_TRUE(agent_->start().ok());
     ASSERT_TRUE(run_until(io_, [&] { return agent_->peers().size() == 1 && agent_->peers()[0].ready; }, 5000ms));
   }
   void TearDown() override {
-    if (!ivyd_) return;
-    ivyd_->signal(SIGTERM);
-    EXPECT_EQ(ivyd_->wait_for(5000ms), std::optional<int>(0)) << read_text_file(dir_.file("ivyd.err"));
+    if (ivyd_.running()) EXPECT_EQ(ivyd_.stop(), std::optional<int>(0)) << ivyd_.log();
   }
 
   // Runs `ivyctl COMMAND --socket ... ARGS` until `done(stdout)` holds,
@@ -80,7 +73,7 @@ class StatusCommandWithDaemon : public ::testing::Test {
     for (;;) {
       std::vector<std::string> argv{bin_path("ivyctl")};
       argv.insert(argv.end(), args.begin(), args.end());
-      argv.insert(argv.end(), {"--socket", dir_.file("ivyd.sock")});
+      argv.insert(argv.end(), {"--socket", ivyd_.socket_path()});
       const int code = run_command(argv, &out, &err);
       if ((code == 0 && done(out)) || std::chrono::steady_clock::now() > deadline) break;
       run_for(io_, 50ms);
@@ -89,10 +82,9 @@ class StatusCommandWithDaemon : public ::testing::Test {
     return out;
   }
 
-  TempDir dir_;
   std::uint16_t port_ = unique_bus_port();
   std::string spec_ = "127.255.255.255:" + std::to_string(port_);
-  std::unique_ptr<ChildProcess> ivyd_;
+  IvydUnderTest ivyd_{port_, quiet()};
   asio::io_context io_;
   Logger log_{LogLevel::kError, Logger::Style::kPlain};
   TestAgent agent_{io_, log_, "WHOAMI", port_};
@@ -106,7 +98,7 @@ TEST_F(StatusCommandWithDaemon, WhoListsTheAgentOnTheBus) {
 
 TEST_F(StatusCommandWithDaemon, StatusShowsTheBusPeersAndRecorder) {
   // The recorder reports "unavailable" until its writer has opened the file.
-  const std::string recorder_line = "\nrecorder: " + dir_.file("rec.db") + "\n";
+  const std::string recorder_line = "\nrecorder: " + ivyd_.db_path() + "\n";
   const auto out = ivyctl_until({"status"}, [&](const std::string& o) {
     return o.find("WHOAMI@") != std::string::npos && o.find(recorder_line) != std::string::npos;
   });

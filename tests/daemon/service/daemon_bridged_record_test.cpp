@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/daemon/ivyd_under_test.hpp"
 #include "tests/daemon/process_support.hpp"
 #include "tests/daemon/test_support.hpp"
 
@@ -15,33 +16,22 @@ namespace ivy::daemon::test {
 namespace {
 
 using ivy::test::bin_path;
-using ivy::test::ChildProcess;
-using ivy::test::eventually;
-using ivy::test::read_text_file;
 using ivy::test::run_command;
-using ivy::test::TempDir;
-using ivy::test::write_text_file;
 using Kind = AgentEvent::Kind;
 
-std::string bridge_config(const TempDir& dir, std::uint16_t lab, std::uint16_t ops) {
-  return R"({"buses": [
+IvydUnderTest::Topology lab_to_ops(std::uint16_t lab, std::uint16_t ops) {
+  return {R"("buses": [
       {"id": "lab", "spec": "127.255.255.255:)" + std::to_string(lab) + R"(", "name": "ivyd-lab"},
       {"id": "ops", "spec": "127.255.255.255:)" + std::to_string(ops) + R"(", "name": "ivyd-ops"}],
     "bridges": [{"id": "lab-ops", "type": "bus", "bus": "lab", "peer_bus": "ops", "direction": "out",
-                 "include": ["^TELEMETRY "]}],
-    "recorder": {"path": ")" + dir.file("rec.db") + R"(", "batch_interval_ms": 20},
-    "status": {"path": ")" + dir.file("ivyd.sock") + R"(", "group": ""}})";
+                 "include": ["^TELEMETRY "]}])"};
 }
 
 TEST(DaemonBridgedRecord, RecordsReEmittedMessagesWithTheirOrigin) {
-  TempDir dir;
   const auto lab = unique_bus_port();
   const auto ops = unique_bus_port();
-  write_text_file(dir.file("ivyd.json"), bridge_config(dir, lab, ops));
-  ChildProcess ivyd({bin_path("ivyd"), "--config", dir.file("ivyd.json")}, dir.file("out"), dir.file("err"));
-  ASSERT_TRUE(ivyd.started());
-  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir.file("ivyd.sock")); }))
-      << read_text_file(dir.file("err"));
+  IvydUnderTest ivyd(lab_to_ops(lab, ops), IvydSetup{});
+  ASSERT_TRUE(ivyd.start()) << ivyd.log();
 
   asio::io_context io;
   Logger log(LogLevel::kError, Logger::Style::kPlain);
@@ -57,13 +47,12 @@ TEST(DaemonBridgedRecord, RecordsReEmittedMessagesWithTheirOrigin) {
   run_for(io, 200ms);
   EXPECT_GE(*sender->send("TELEMETRY 42"), 1u);
   ASSERT_TRUE(run_until(io, [&] { return receiver.events.count(Kind::kMessage) == 1; }, 5000ms))
-      << read_text_file(dir.file("err"));
+      << ivyd.log();
 
-  ivyd.signal(SIGTERM);
-  EXPECT_EQ(ivyd.wait_for(5000ms), std::optional<int>(0)) << read_text_file(dir.file("err"));
+  EXPECT_EQ(ivyd.stop(), std::optional<int>(0)) << ivyd.log();
 
   std::string out;
-  ASSERT_EQ(run_command({bin_path("ivyctl"), "query", "--db", dir.file("rec.db"), "--kind", "msg", "--match",
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "query", "--db", ivyd.db_path(), "--kind", "msg", "--match",
                          "^TELEMETRY", "--format", "json"},
                         &out),
             0);

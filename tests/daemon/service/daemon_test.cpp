@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tests/daemon/ivyd_under_test.hpp"
 #include "tests/daemon/process_support.hpp"
 #include "tests/daemon/test_support.hpp"
 
@@ -16,34 +17,26 @@ namespace ivy::daemon::test {
 namespace {
 
 using ivy::test::bin_path;
-using ivy::test::ChildProcess;
 using ivy::test::eventually;
-using ivy::test::read_text_file;
 using ivy::test::run_command;
 using ivy::test::TempDir;
 using ivy::test::write_text_file;
 using Kind = AgentEvent::Kind;
 
-// With a second port: a second bus, and a bridge from main to it.
-std::string config_json(const TempDir& dir, std::uint16_t port, std::optional<std::uint16_t> second_port = {}) {
-  std::string buses = R"({"id": "main", "spec": "127.255.255.255:)" + std::to_string(port) + R"(", "name": "ivyd-test"})";
-  std::string bridges;
-  if (second_port) {
-    buses += R"(, {"id": "second", "spec": "127.255.255.255:)" + std::to_string(*second_port) +
-             R"(", "name": "ivyd-test2", "record": false})";
-    bridges = R"("bridges": [{"id": "main-to-second", "type": "bus", "bus": "main", "peer_bus": "second",
-                                "direction": "out"}],)";
-  }
-  return R"({"buses": [)" + buses + R"(], )" + bridges + R"(
-    "recorder": {"path": ")" + dir.file("rec.db") + R"(", "batch_interval_ms": 20},
-    "status": {"path": ")" + dir.file("ivyd.sock") + R"(", "group": ""},
-    "logging": {"level": "debug"}})";
+IvydSetup debug_setup() {
+  IvydSetup setup;
+  setup.log_level = "debug";
+  return setup;
 }
 
-nlohmann::json status_of(const TempDir& dir) {
-  std::string out;
-  if (run_command({bin_path("ivyctl"), "status", "--json", "--socket", dir.file("ivyd.sock")}, &out) != 0) return {};
-  return nlohmann::json::parse(out, nullptr, false);
+// A second bus, and a bridge from main to it.
+IvydSetup with_second_bus(std::uint16_t second_port) {
+  IvydSetup setup = debug_setup();
+  setup.more_buses = R"({"id": "second", "spec": "127.255.255.255:)" + std::to_string(second_port) +
+                     R"(", "name": "ivyd-test2", "record": false})";
+  setup.bridges = R"({"id": "main-to-second", "type": "bus", "bus": "main", "peer_bus": "second",
+                      "direction": "out"})";
+  return setup;
 }
 
 std::size_t peers_on_first_bus(const nlohmann::json& status) {
@@ -52,13 +45,9 @@ std::size_t peers_on_first_bus(const nlohmann::json& status) {
 }
 
 TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
-  TempDir dir;
   const auto port = unique_bus_port();
-  write_text_file(dir.file("ivyd.json"), config_json(dir, port));
-  ChildProcess ivyd({bin_path("ivyd"), "--config", dir.file("ivyd.json")}, dir.file("out"), dir.file("err"));
-  ASSERT_TRUE(ivyd.started());
-  ASSERT_TRUE(eventually([&] { return std::filesystem::exists(dir.file("ivyd.sock")); }))
-      << read_text_file(dir.file("err"));
+  IvydUnderTest ivyd(port, debug_setup());
+  ASSERT_TRUE(ivyd.start()) << ivyd.log();
 
   asio::io_context io;
   Logger log(LogLevel::kError, Logger::Style::kPlain);
@@ -74,7 +63,7 @@ TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
   for (int i = 0; i < kMessages; ++i) EXPECT_EQ(*sender->send("hello " + std::to_string(i)), 2u);
   ASSERT_TRUE(run_until(io, [&] { return receiver.events.count(Kind::kMessage) == kMessages; }));
 
-  const auto status = status_of(dir);
+  const auto status = ivyd.status();
   ASSERT_TRUE(status.is_object());
   EXPECT_EQ(peers_on_first_bus(status), 2u);
   EXPECT_EQ(status["buses"][0]["spec"], "127.255.255.255:" + std::to_string(port));
@@ -83,12 +72,12 @@ TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
   // SIGHUP with a second bus and a bridge to it: the first bus's links stay
   // up, and the bridge carries main's traffic onto the second bus.
   const auto second_port = unique_bus_port();
-  write_text_file(dir.file("ivyd.json"), config_json(dir, port, second_port));
-  ivyd.signal(SIGHUP);
+  ivyd.reconfigure(port, with_second_bus(second_port));
+  ivyd.reload();
   ASSERT_TRUE(eventually([&] {
-    const auto s = status_of(dir);
+    const auto s = ivyd.status();
     return s.is_object() && s["buses"].size() == 2 && s["bridges"].size() == 1;
-  })) << read_text_file(dir.file("err"));
+  })) << ivyd.log();
   TestAgent far(io, log, "FAR", second_port);
   ASSERT_TRUE(far->subscribe("^bridged (.*)").ok());
   ASSERT_TRUE(far->start().ok());
@@ -99,17 +88,17 @@ TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
     (void)sender->send("bridged hop");
     arrived = run_until(io, [&] { return far.events.count(Kind::kMessage) >= 1; }, 250ms);
   }
-  EXPECT_TRUE(arrived) << read_text_file(dir.file("err"));
+  EXPECT_TRUE(arrived) << ivyd.log();
   EXPECT_EQ(receiver.events.count(Kind::kDisconnected, "ivyd-test"), 0u);
 
   // SIGTERM: BYE to every peer, database closed, exit 0.
-  ivyd.signal(SIGTERM);
+  ivyd.process().signal(SIGTERM);
   ASSERT_TRUE(run_until(io, [&] { return receiver.events.count(Kind::kDisconnected, "ivyd-test") == 1; }, 5000ms));
   EXPECT_EQ(receiver.events.of(Kind::kDisconnected).front().reason, CloseReason::kBye);
-  EXPECT_EQ(ivyd.wait_for(5000ms), std::optional<int>(0)) << read_text_file(dir.file("err"));
+  EXPECT_EQ(ivyd.process().wait_for(5000ms), std::optional<int>(0)) << ivyd.log();
 
   std::string out;
-  ASSERT_EQ(run_command({bin_path("ivyctl"), "query", "--db", dir.file("rec.db"), "--kind", "msg", "--match",
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "query", "--db", ivyd.db_path(), "--kind", "msg", "--match",
                          "^hello", "--format", "json"},
                         &out),
             0);
@@ -127,7 +116,7 @@ TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
 
   // The control plane: both agents joined (and, at our shutdown, left), and
   // the receiver's subscription is there.
-  ASSERT_EQ(run_command({bin_path("ivyctl"), "query", "--db", dir.file("rec.db"), "--kind", "join,leave,bind",
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "query", "--db", ivyd.db_path(), "--kind", "join,leave,bind",
                          "--format", "json"},
                         &out),
             0);
@@ -148,7 +137,7 @@ TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
   EXPECT_EQ(control["leave SENDER"], 1);
 
   // The recordings table names the configuration it was made with.
-  ASSERT_EQ(run_command({bin_path("ivyctl"), "info", "--db", dir.file("rec.db")}, &out), 0);
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "info", "--db", ivyd.db_path()}, &out), 0);
   EXPECT_NE(out.find("config fnv1a64:"), std::string::npos) << out;
 }
 
