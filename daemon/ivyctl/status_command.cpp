@@ -1,10 +1,4 @@
 // ivyctl status / ivyctl who: ask the running daemon over its status socket.
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <iostream>
 
 #include <nlohmann/json.hpp>
@@ -12,54 +6,13 @@
 #include "core/result.hpp"
 #include "daemon/ivyctl/command_args.hpp"
 #include "daemon/ivyctl/commands.hpp"
+#include "daemon/ivyctl/daemon_socket.hpp"
 
 namespace po = boost::program_options;
 using nlohmann::json;
 
 namespace ivy::ctl {
 namespace {
-
-constexpr const char* kDefaultSocket = "/run/ivyd/ivyd.sock";
-
-// Connects, sends "status\n", reads the whole reply (the daemon closes).
-Result<std::string> fetch_status(const std::string& path) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof addr.sun_path) return fail("socket path too long: " + path);
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
-  timeval timeout{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    const int err = errno;
-    ::close(fd);
-    std::string hint = err == ENOENT || err == ECONNREFUSED ? " (is ivyd running? see status.path in its config)"
-                       : err == EACCES                       ? " (are you in the ivyd group?)"
-                                                             : "";
-    return fail("cannot connect to " + path + ": " + std::strerror(err) + hint);
-  }
-  const char request[] = "status\n";
-  (void)::send(fd, request, sizeof request - 1, MSG_NOSIGNAL);
-  std::string reply;
-  char buf[65536];
-  for (;;) {
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n > 0) {
-      reply.append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      const int err = errno;
-      ::close(fd);
-      return fail("reading from " + path + ": " + std::strerror(err));
-    }
-    break;
-  }
-  ::close(fd);
-  return reply;
-}
 
 std::string s(const json& j, const char* key) {
   auto it = j.find(key);
@@ -132,7 +85,7 @@ int run_status_like(const char* name, const char* caption, bool who, int argc, c
   const CommandSpec spec{name, &desc, nullptr, nullptr,
                          "Exit status: 0 success, 1 the daemon cannot be reached, 2 bad usage.\n"};
   if (!parse_command_args(spec, argc, argv, vm, exit_code)) return exit_code;
-  auto reply = fetch_status(socket_path);
+  auto reply = ask_daemon(socket_path, "status");
   if (!reply) {
     std::cerr << "ivyctl " << name << ": " << reply.error().message << "\n";
     return kExitFailure;

@@ -9,7 +9,6 @@
 #include <fstream>
 #include <functional>
 
-#include <nlohmann/json.hpp>
 
 #include "config/config_diff.hpp"
 #include "config/config_loader.hpp"
@@ -20,6 +19,7 @@
 #include "daemon/agent/bus_port.hpp"
 #include "daemon/service/bus_recorder.hpp"
 #include "daemon/agent/listener_list.hpp"
+#include "daemon/service/daemon_bus.hpp"
 #include "storage/sqlite_recorder.hpp"
 
 namespace ivy::daemon {
@@ -94,26 +94,6 @@ std::string resolve_state_path(const std::string& path) {
   return path;
 }
 
-// One bus: its agent, the listeners on it and its recorder.
-struct Daemon::Bus final : AgentListener {
-  config::BusConfig config;
-  ListenerList listeners;
-  std::unique_ptr<Agent> agent;
-  std::unique_ptr<BusRecorder> recorder;
-  std::function<void()> on_die_exit;
-  int tap_id = -1;
-
-  int tap() {
-    if (tap_id < 0) tap_id = *agent->subscribe("(.*)");  // a valid pattern: cannot fail
-    return tap_id;
-  }
-  BusPort port() { return BusPort{config.id, agent.get(), &listeners, [this] { return tap(); }}; }
-
-  void on_die(PeerKey, const PeerIdentity&, int, DiePolicy policy) override {
-    if (policy == DiePolicy::kExit && on_die_exit) on_die_exit();
-  }
-};
-
 Daemon::Daemon(DaemonSetup setup, Logger& log)
     : setup_(std::move(setup)),
       log_(log),
@@ -122,7 +102,7 @@ Daemon::Daemon(DaemonSetup setup, Logger& log)
       tick_timer_(io_),
       stop_guard_(io_),
       notifier_(io_),
-      status_(io_, log, [this] { return status_json(); }) {
+      status_(io_, log, [this](std::string_view request) { return answer(request); }) {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
@@ -473,96 +453,6 @@ void Daemon::tick() {
   tick_timer_.async_wait([this](const error_code& ec) {
     if (!ec) tick();
   });
-}
-
-std::string Daemon::status_line() const {
-  std::size_t peers = 0;
-  for (const auto& bus : buses_) peers += bus->agent->peer_count();
-  std::string line = std::to_string(peers) + " peers on " + std::to_string(buses_.size()) +
-                     (buses_.size() == 1 ? " bus, " : " buses, ") + std::to_string(static_cast<long>(message_rate_)) +
-                     " msg/s";
-  if (sink_) {
-    const auto stats = sink_->stats();
-    line += ", " + std::to_string(stats.written) + " records written";
-    if (stats.dropped) line += ", " + std::to_string(stats.dropped) + " dropped";
-    if (!stats.available) line += ", recorder unavailable";
-  }
-  return line;
-}
-
-std::string Daemon::status_json() const {
-  using nlohmann::json;
-  const auto now = std::chrono::steady_clock::now();
-  json doc;
-  doc["version"] = IVYD_VERSION;
-  doc["pid"] = static_cast<long>(::getpid());
-  doc["uptime_s"] = std::chrono::duration_cast<std::chrono::seconds>(now - started_at_).count();
-  doc["message_rate"] = message_rate_;
-  doc["buses"] = json::array();
-  for (const auto& bus : buses_) {
-    const Agent& agent = *bus->agent;
-    json b;
-    b["id"] = bus->config.id;
-    b["spec"] = agent.bus().to_string();
-    b["name"] = agent.name();
-    b["app_id"] = agent.app_id();
-    b["tcp_port"] = agent.tcp_port();
-    b["recording"] = bus->recorder != nullptr;
-    const auto& c = agent.counters();
-    b["counters"] = {{"messages_received", c.messages_received}, {"messages_sent", c.messages_sent},
-                     {"frames_sent", c.frames_sent},             {"frames_dropped", c.frames_dropped},
-                     {"malformed_lines", c.malformed_lines},     {"unknown_msg_ids", c.unknown_msg_ids},
-                     {"connect_failures", c.connect_failures},   {"duplicate_links", c.duplicate_links},
-                     {"refused_peers", c.refused_peers},         {"bad_datagrams", agent.discovery().bad_datagrams()},
-                     {"oversized_frames", c.oversized_frames},   {"refused_subscriptions", c.refused_subscriptions},
-                     {"denied_peers", c.denied_peers},           {"handshake_timeouts", c.handshake_timeouts},
-                     {"stalled_links", c.stalled_links},         {"reannounced_app_ids", c.reannounced_app_ids}};
-    b["peers"] = json::array();
-    for (const auto& p : agent.peers()) {
-      b["peers"].push_back({{"name", p.identity.name},
-                            {"host", p.identity.host.empty() ? p.identity.ip : p.identity.host},
-                            {"port", p.identity.port},
-                            {"app_id", p.identity.app_id},
-                            {"ready", p.ready},
-                            {"direction", p.outgoing ? "out" : "in"},
-                            {"subscriptions", p.subscriptions},
-                            {"queued_bytes", p.queued_bytes},
-                            {"dropped_frames", p.dropped_frames},
-                            {"malformed_lines", p.malformed_lines},
-                            {"frames_received", p.frames_received},
-                            {"last_seen_ms",
-                             std::chrono::duration_cast<std::chrono::milliseconds>(now - p.last_seen).count()}});
-    }
-    doc["buses"].push_back(std::move(b));
-  }
-  if (sink_) {
-    const auto s = sink_->stats();
-    doc["recorder"] = {{"enabled", true},       {"path", resolve_state_path(setup_.config.recorder.path)},
-                       {"queued", s.queued},    {"peak_queued", s.peak_queued},
-                       {"dropped", s.dropped},  {"written", s.written},
-                       {"batches", s.batches},  {"files", s.files},
-                       {"lag_ms", s.lag_ns / 1'000'000}, {"available", s.available},
-                       {"last_error", s.last_error}};
-  } else {
-    doc["recorder"] = {{"enabled", false}};
-  }
-  doc["bridges"] = json::array();
-  if (bridges_) {
-    for (const auto& s : bridges_->status()) {
-      const auto& c = s.counters;
-      doc["bridges"].push_back(
-          {{"id", s.id}, {"type", s.type}, {"state", s.state}, {"bus", s.local_bus}, {"far", s.far},
-           {"interest_patterns", s.interest_patterns},
-           {"counters",
-            {{"carried_out", c.carried_out}, {"carried_in", c.carried_in},
-             {"from_bridge_agents", c.from_bridge_agents}, {"filtered", c.filtered}, {"not_wanted", c.not_wanted},
-             {"duplicates", c.duplicates}, {"emit_errors", c.emit_errors}, {"outage_dropped", c.outage_dropped},
-             {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}});
-    }
-  }
-  // Peer names and app ids are bytes from the network: invalid UTF-8 is
-  // replaced (U+FFFD), since a strict dump() would throw and end ivyd.
-  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace ivy::daemon

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/cli_overrides.hpp"
@@ -52,6 +53,10 @@ class Daemon {
   // Asks for a clean stop (thread-safe).
   void request_stop();
 
+  // The status socket's answer to one request line (status_server.hpp):
+  //   "" or "status"   the status document `ivyctl status` shows
+  //   anything else    {"error": "unknown request '...'"}
+  std::string answer(std::string_view request) const;
   // The status document (JSON) `ivyctl status` shows.
   std::string status_json() const;
 

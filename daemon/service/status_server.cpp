@@ -17,12 +17,15 @@ constexpr auto kClientTimeout = std::chrono::seconds(5);
 
 using local = asio::local::stream_protocol;
 
-// One client: write the report, half-close, read (and ignore) whatever the
-// client sent up to its EOF, close. Bounded by kClientTimeout.
+// One client: read its request line, write the answer, half-close, read
+// (and ignore) whatever the client still sends up to its EOF, close. Bounded
+// by kClientTimeout.
 class StatusClient : public std::enable_shared_from_this<StatusClient> {
  public:
-  StatusClient(local::socket socket, std::string reply, std::shared_ptr<int> clients)
-      : socket_(std::move(socket)), timer_(socket_.get_executor()), reply_(std::move(reply)),
+  using Report = StatusServer::Report;
+
+  StatusClient(local::socket socket, std::weak_ptr<const Report> report, std::shared_ptr<int> clients)
+      : socket_(std::move(socket)), timer_(socket_.get_executor()), report_(std::move(report)),
         clients_(std::move(clients)) {
     ++*clients_;
   }
@@ -37,18 +40,38 @@ class StatusClient : public std::enable_shared_from_this<StatusClient> {
         self->socket_.close(ignored);
       }
     });
-    asio::async_write(socket_, asio::buffer(reply_), [self](const error_code& ec, std::size_t) {
+    asio::async_read_until(socket_, asio::dynamic_buffer(request_, StatusServer::kMaxRequestBytes + 1), '\n',
+                           [self](const error_code& ec, std::size_t line_bytes) { self->on_request(ec, line_bytes); });
+  }
+
+ private:
+  void on_request(const error_code& ec, std::size_t line_bytes) {
+    if (ec == asio::error::operation_aborted) return finish();
+    const auto report = report_.lock();
+    if (!report) return finish();
+    std::string answer;
+    if (!ec) {
+      answer = (*report)(std::string_view(request_).substr(0, line_bytes - 1));
+    } else if (ec == asio::error::eof) {
+      answer = (*report)({});  // closed without a request line: the status
+    } else if (request_.size() > StatusServer::kMaxRequestBytes) {
+      answer = R"({"error": "request line longer than )" + std::to_string(StatusServer::kMaxRequestBytes) +
+               R"( bytes"})";
+    } else {
+      return finish();
+    }
+    reply_ = std::move(answer) + "\n";
+    request_.clear();
+    asio::async_write(socket_, asio::buffer(reply_), [self = shared_from_this()](const error_code& ec, std::size_t) {
       if (ec) return self->finish();
-      // Half-close, then read what the client sent (its request line) up to
-      // its EOF: closing with unread bytes would reset the connection and the
-      // client could lose the end of the reply.
+      // Half-close, then read what the client may still send up to its EOF:
+      // closing with unread bytes would reset the connection and the client
+      // could lose the end of the reply.
       error_code ignored;
       self->socket_.shutdown(local::socket::shutdown_send, ignored);
       self->drain();
     });
   }
-
- private:
   void drain() {
     socket_.async_read_some(asio::buffer(scratch_), [self = shared_from_this()](const error_code& ec, std::size_t) {
       if (ec) return self->finish();
@@ -64,6 +87,8 @@ class StatusClient : public std::enable_shared_from_this<StatusClient> {
  private:
   local::socket socket_;
   asio::steady_timer timer_;
+  std::weak_ptr<const Report> report_;
+  std::string request_;
   std::string reply_;
   std::array<char, 256> scratch_{};
   std::shared_ptr<int> clients_;  // shared: a client may outlive the server
@@ -72,7 +97,7 @@ class StatusClient : public std::enable_shared_from_this<StatusClient> {
 }  // namespace
 
 StatusServer::StatusServer(asio::io_context& io, Logger& log, Report report)
-    : io_(io), log_(log), report_(std::move(report)), acceptor_(io) {}
+    : io_(io), log_(log), report_(std::make_shared<const Report>(std::move(report))), acceptor_(io) {}
 
 StatusServer::~StatusServer() { close(); }
 
@@ -127,7 +152,7 @@ void StatusServer::do_accept() {
       if (*clients_ >= kMaxClients) {
         log_.warning("status socket: too many clients at once, one refused");
       } else {
-        std::make_shared<StatusClient>(std::move(socket), report_() + "\n", clients_)->start();
+        std::make_shared<StatusClient>(std::move(socket), report_, clients_)->start();
       }
     }
     do_accept();

@@ -1,10 +1,17 @@
 #pragma once
-// StatusServer: the live status Unix socket `ivyctl status` and `ivyctl who`
-// talk to. A client connects, may send one request line ("status"), and gets
-// one JSON document followed by LF; then the server closes the connection.
-// The document comes from a callback run on the event loop, so it reflects
-// the state between two events. A client that does not read is cut after a
-// timeout; the number of clients at once is bounded.
+// StatusServer: the live status Unix socket `ivyctl status`, `ivyctl who`
+// and the other ivyctl commands that ask the running daemon talk to.
+//
+// Protocol, one exchange per connection:
+//   client: one request line, "<verb>[ <argument>]\n" (at most
+//           kMaxRequestBytes), then it may half-close;
+//   server: one JSON document followed by LF, then it closes.
+// The answer comes from a callback run on the event loop with the request
+// line (without its LF), so it reflects the state between two events. A
+// client that closes without a line gets the answer to "" (the status). A
+// request line that is too long is answered {"error": ...}. A client that
+// neither asks nor reads is cut after a timeout; the number of clients at
+// once is bounded.
 //
 // The socket file is created with the configured mode (default 0660) and
 // group (default "ivyd"), replacing a stale file left by a crash.
@@ -12,6 +19,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/result.hpp"
 #include "daemon/asio.hpp"
@@ -21,7 +29,9 @@ namespace ivy::daemon {
 
 class StatusServer {
  public:
-  using Report = std::function<std::string()>;
+  // Answers one request line; returns a JSON document.
+  using Report = std::function<std::string(std::string_view request)>;
+  static constexpr std::size_t kMaxRequestBytes = 64 * 1024;
 
   StatusServer(asio::io_context& io, Logger& log, Report report);
   ~StatusServer();
@@ -35,7 +45,9 @@ class StatusServer {
 
   asio::io_context& io_;
   Logger& log_;
-  Report report_;
+  // Shared with the clients, which hold it weakly: a client that finishes
+  // reading its request after the server is gone gets no answer.
+  std::shared_ptr<const Report> report_;
   asio::local::stream_protocol::acceptor acceptor_;
   std::string path_;
   std::shared_ptr<int> clients_ = std::make_shared<int>(0);

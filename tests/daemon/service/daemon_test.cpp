@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/ivyctl/daemon_socket.hpp"
 #include "tests/daemon/ivyd_under_test.hpp"
 #include "tests/daemon/process_support.hpp"
 #include "tests/daemon/test_support.hpp"
@@ -139,6 +140,18 @@ TEST(Daemon, RecordsTrafficAnswersStatusReloadsAndStopsCleanly) {
   // The recordings table names the configuration it was made with.
   ASSERT_EQ(run_command({bin_path("ivyctl"), "info", "--db", ivyd.db_path()}, &out), 0);
   EXPECT_NE(out.find("config fnv1a64:"), std::string::npos) << out;
+}
+
+TEST(Daemon, StatusSocketAnswersStatusRequestsAndNamesAnUnknownOne) {
+  IvydUnderTest ivyd(unique_bus_port(), IvydSetup{});
+  ASSERT_TRUE(ivyd.start()) << ivyd.log();
+  auto status = ctl::ask_daemon(ivyd.socket_path(), "status");
+  ASSERT_TRUE(status) << status.error().message;
+  EXPECT_TRUE(nlohmann::json::parse(*status, nullptr, false).contains("buses")) << *status;
+  auto unknown = ctl::ask_daemon(ivyd.socket_path(), "frobnicate the bus");
+  ASSERT_TRUE(unknown) << unknown.error().message;
+  EXPECT_EQ(nlohmann::json::parse(*unknown, nullptr, false)["error"], "unknown request 'frobnicate'") << *unknown;
+  EXPECT_TRUE(ivyd.running());
 }
 
 TEST(Daemon, BadConfigExitsWith78AndNamesEveryProblem) {

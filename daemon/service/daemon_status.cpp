@@ -1,0 +1,122 @@
+// The Daemon's answers on the status socket (daemon/service/daemon.hpp):
+// the status document and the other requests, and the one-line status
+// systemd shows.
+#include "daemon/service/daemon.hpp"
+
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/bridges/bridges.hpp"
+#include "daemon/service/daemon_bus.hpp"
+
+namespace ivy::daemon {
+namespace {
+
+nlohmann::json error_document(const std::string& message) { return {{"error", message}}; }
+
+// The dump every answer goes through. Peer names, app ids and texts are bytes
+// from the network: invalid UTF-8 is replaced (U+FFFD), since a strict dump()
+// would throw and end ivyd.
+std::string dump(const nlohmann::json& doc) {
+  return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+std::string Daemon::answer(std::string_view request) const {
+  const auto space = request.find(' ');
+  const std::string verb(request.substr(0, space));
+  if (verb.empty() || verb == "status") return status_json();
+  return dump(error_document("unknown request '" + verb + "'"));
+}
+
+std::string Daemon::status_line() const {
+  std::size_t peers = 0;
+  for (const auto& bus : buses_) peers += bus->agent->peer_count();
+  std::string line = std::to_string(peers) + " peers on " + std::to_string(buses_.size()) +
+                     (buses_.size() == 1 ? " bus, " : " buses, ") + std::to_string(static_cast<long>(message_rate_)) +
+                     " msg/s";
+  if (sink_) {
+    const auto stats = sink_->stats();
+    line += ", " + std::to_string(stats.written) + " records written";
+    if (stats.dropped) line += ", " + std::to_string(stats.dropped) + " dropped";
+    if (!stats.available) line += ", recorder unavailable";
+  }
+  return line;
+}
+
+std::string Daemon::status_json() const {
+  using nlohmann::json;
+  const auto now = std::chrono::steady_clock::now();
+  json doc;
+  doc["version"] = IVYD_VERSION;
+  doc["pid"] = static_cast<long>(::getpid());
+  doc["uptime_s"] = std::chrono::duration_cast<std::chrono::seconds>(now - started_at_).count();
+  doc["message_rate"] = message_rate_;
+  doc["buses"] = json::array();
+  for (const auto& bus : buses_) {
+    const Agent& agent = *bus->agent;
+    json b;
+    b["id"] = bus->config.id;
+    b["spec"] = agent.bus().to_string();
+    b["name"] = agent.name();
+    b["app_id"] = agent.app_id();
+    b["tcp_port"] = agent.tcp_port();
+    b["recording"] = bus->recorder != nullptr;
+    const auto& c = agent.counters();
+    b["counters"] = {{"messages_received", c.messages_received}, {"messages_sent", c.messages_sent},
+                     {"frames_sent", c.frames_sent},             {"frames_dropped", c.frames_dropped},
+                     {"malformed_lines", c.malformed_lines},     {"unknown_msg_ids", c.unknown_msg_ids},
+                     {"connect_failures", c.connect_failures},   {"duplicate_links", c.duplicate_links},
+                     {"refused_peers", c.refused_peers},         {"bad_datagrams", agent.discovery().bad_datagrams()},
+                     {"oversized_frames", c.oversized_frames},   {"refused_subscriptions", c.refused_subscriptions},
+                     {"denied_peers", c.denied_peers},           {"handshake_timeouts", c.handshake_timeouts},
+                     {"stalled_links", c.stalled_links},         {"reannounced_app_ids", c.reannounced_app_ids}};
+    b["peers"] = json::array();
+    for (const auto& p : agent.peers()) {
+      b["peers"].push_back({{"name", p.identity.name},
+                            {"host", p.identity.host.empty() ? p.identity.ip : p.identity.host},
+                            {"port", p.identity.port},
+                            {"app_id", p.identity.app_id},
+                            {"ready", p.ready},
+                            {"direction", p.outgoing ? "out" : "in"},
+                            {"subscriptions", p.subscriptions},
+                            {"queued_bytes", p.queued_bytes},
+                            {"dropped_frames", p.dropped_frames},
+                            {"malformed_lines", p.malformed_lines},
+                            {"frames_received", p.frames_received},
+                            {"last_seen_ms",
+                             std::chrono::duration_cast<std::chrono::milliseconds>(now - p.last_seen).count()}});
+    }
+    doc["buses"].push_back(std::move(b));
+  }
+  if (sink_) {
+    const auto s = sink_->stats();
+    doc["recorder"] = {{"enabled", true},       {"path", resolve_state_path(setup_.config.recorder.path)},
+                       {"queued", s.queued},    {"peak_queued", s.peak_queued},
+                       {"dropped", s.dropped},  {"written", s.written},
+                       {"batches", s.batches},  {"files", s.files},
+                       {"lag_ms", s.lag_ns / 1'000'000}, {"available", s.available},
+                       {"last_error", s.last_error}};
+  } else {
+    doc["recorder"] = {{"enabled", false}};
+  }
+  doc["bridges"] = json::array();
+  if (bridges_) {
+    for (const auto& s : bridges_->status()) {
+      const auto& c = s.counters;
+      doc["bridges"].push_back(
+          {{"id", s.id}, {"type", s.type}, {"state", s.state}, {"bus", s.local_bus}, {"far", s.far},
+           {"interest_patterns", s.interest_patterns},
+           {"counters",
+            {{"carried_out", c.carried_out}, {"carried_in", c.carried_in},
+             {"from_bridge_agents", c.from_bridge_agents}, {"filtered", c.filtered}, {"not_wanted", c.not_wanted},
+             {"duplicates", c.duplicates}, {"emit_errors", c.emit_errors}, {"outage_dropped", c.outage_dropped},
+             {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}});
+    }
+  }
+  return dump(doc);
+}
+
+}  // namespace ivy::daemon
