@@ -3,15 +3,30 @@
 #include <algorithm>
 #include <utility>
 
+#include "core/hs_cache_entry.hpp"
+
 namespace ivy {
 
-HsCompileWorker::HsCompileWorker() : thread_([state = state_] { run(state); }) {}
+namespace {
+
+template <class State>
+std::shared_ptr<State> make_state(std::shared_ptr<DatabaseCache> cache) {
+  auto state = std::make_shared<State>();
+  state->cache = std::move(cache);  // before the thread starts; never changed
+  return state;
+}
+
+}  // namespace
+
+HsCompileWorker::HsCompileWorker(std::shared_ptr<DatabaseCache> cache)
+    : state_(make_state<State>(std::move(cache))), thread_([state = state_] { run(state); }) {}
 
 HsCompileWorker::~HsCompileWorker() {
   {
     std::lock_guard lock(state_->mutex);
     state_->stop = true;
     state_->queue.clear();
+    state_->on_done = nullptr;  // its target (an event loop) may go away with us
   }
   state_->wake.notify_all();
   thread_.detach();  // see the header: never wait for a compile in progress
@@ -24,6 +39,8 @@ void HsCompileWorker::submit(HsCompileJob job) {
     auto queued = std::find_if(queue.begin(), queue.end(), [&](const HsCompileJob& j) { return j.shard == job.shard; });
     if (queued != queue.end()) {
       *queued = std::move(job);  // the newer snapshot supersedes it
+    } else if (job.cache_only) {
+      queue.push_front(std::move(job));  // milliseconds that may spare every shard compile
     } else {
       queue.push_back(std::move(job));
     }
@@ -40,6 +57,11 @@ bool HsCompileWorker::take_done(std::vector<HsCompileDone>& out) {
   return true;
 }
 
+void HsCompileWorker::set_on_done(std::function<void()> on_done) {
+  std::lock_guard lock(state_->mutex);
+  state_->on_done = std::move(on_done);
+}
+
 void HsCompileWorker::wait_idle() {
   std::unique_lock lock(state_->mutex);
   state_->idle.wait(lock, [this] { return state_->queue.empty() && !state_->running_job; });
@@ -48,6 +70,37 @@ void HsCompileWorker::wait_idle() {
 bool HsCompileWorker::idle() const {
   std::lock_guard lock(state_->mutex);
   return state_->queue.empty() && !state_->running_job;
+}
+
+// Runs without the lock; `state.cache` is set before the first job and never
+// changes, and a DatabaseCache is thread-safe.
+HsCompileDone HsCompileWorker::process(State& state, HsCompileJob& job) {
+  HsCompileDone done{job.shard, job.generation, {}, false, false};
+  // Sorted: one key per set whatever the arrival order (hs_cache_entry.hpp).
+  std::sort(job.specs.begin(), job.specs.end(),
+            [](const HsPatternSpec& a, const HsPatternSpec& b) { return a.text < b.text; });
+  DatabaseCache* cache = job.specs.empty() ? nullptr : state.cache.get();
+  std::string key;
+  if (cache) {
+    key = hs_cache_key(job.specs);
+    if (auto bytes = cache->load(key)) {
+      if (auto loaded = decode_hs_cache_entry(*bytes, job.specs, job.hit_jit)) {
+        done.result = std::move(*loaded);
+        done.from_cache = true;
+        state.cache_hits.fetch_add(1, std::memory_order_relaxed);
+        return done;
+      }
+      cache->remove(key);  // another Hyperscan or CPU, or damaged past the cache's own checks
+    }
+  }
+  if (job.cache_only) {
+    done.missed = true;
+    return done;
+  }
+  done.result = build_hs_database(job.specs, job.hit_jit);
+  if (!job.specs.empty()) state.compiles.fetch_add(1, std::memory_order_relaxed);
+  if (cache && done.result.database) cache->store(key, encode_hs_cache_entry(done.result, job.specs));
+  return done;
 }
 
 void HsCompileWorker::run(const std::shared_ptr<State>& state) {
@@ -59,12 +112,12 @@ void HsCompileWorker::run(const std::shared_ptr<State>& state) {
     state->queue.pop_front();
     state->running_job = true;
     lock.unlock();
-    HsCompileDone done{job.shard, job.generation, build_hs_database(job.specs, job.hit_jit)};
+    HsCompileDone done = process(*state, job);
     lock.lock();
     state->done.push_back(std::move(done));
     state->has_done.store(true, std::memory_order_release);
-    state->compiles.fetch_add(1, std::memory_order_relaxed);
     state->running_job = false;
+    if (state->on_done && !state->stop) state->on_done();
     if (state->queue.empty()) state->idle.notify_all();
   }
 }

@@ -82,6 +82,10 @@ std::shared_ptr<const Regex> hit_regex(const std::string& text, bool prefilter, 
 
 }  // namespace
 
+HsPatternInfo hs_pattern_info(const HsPatternSpec& spec, bool prefilter, JitMode hit_jit) {
+  return {spec.id, prefilter, hit_regex(spec.text, prefilter, hit_jit)};
+}
+
 HsBuildResult build_hs_database(const std::vector<HsPatternSpec>& specs, JitMode hit_jit) {
   HsBuildResult result;
   std::vector<Candidate> candidates;
@@ -100,8 +104,7 @@ HsBuildResult build_hs_database(const std::vector<HsPatternSpec>& specs, JitMode
     if (db != nullptr) {
       std::vector<HsPatternInfo> infos;
       for (const Candidate& c : candidates) {
-        const bool prefilter = (c.flags & HS_FLAG_PREFILTER) != 0;
-        infos.push_back({c.spec->id, prefilter, hit_regex(c.spec->text, prefilter, hit_jit)});
+        infos.push_back(hs_pattern_info(*c.spec, (c.flags & HS_FLAG_PREFILTER) != 0, hit_jit));
       }
       result.database = std::make_shared<const HsDatabase>(db, std::move(infos));
       break;
