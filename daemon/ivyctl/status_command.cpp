@@ -20,6 +20,25 @@ std::string s(const json& j, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// One line: where the bus's peer patterns are matched, and what it cost.
+void print_matcher(const json& m) {
+  if (!m.is_object()) return;
+  std::cout << "  matcher: " << s(m, "patterns") << " patterns, " << s(m, "hyperscan_patterns") << " in Hyperscan, "
+            << s(m, "side_list_patterns") << " on the side list, " << s(m, "fallback_patterns") << " PCRE2 only; "
+            << s(m, "compiles") << " compiles, " << s(m, "cache_hits") << " cache hits\n";
+}
+
+void print_matcher_cache(const json& c) {
+  if (!c.is_object()) return;
+  if (!c.value("enabled", false)) {
+    std::cout << "\nHyperscan cache: off\n";
+    return;
+  }
+  std::cout << "\nHyperscan cache: " << s(c, "dir") << " (" << s(c, "files") << " files, " << s(c, "bytes")
+            << " of " << s(c, "max_bytes") << " bytes; " << s(c, "hits") << " hits, " << s(c, "rejected")
+            << " rejected)\n";
+}
+
 void print_status(const json& doc) {
   std::cout << "ivyd " << s(doc, "version") << ", pid " << s(doc, "pid") << ", up " << s(doc, "uptime_s")
             << " s, " << static_cast<long>(doc.value("message_rate", 0.0)) << " msg/s\n";
@@ -41,6 +60,7 @@ void print_status(const json& doc) {
       guards += (guards.empty() ? "" : ", ") + std::string(key) + " " + it->dump();
     }
     if (!guards.empty()) std::cout << "  " << guards << "\n";
+    print_matcher(bus.value("matcher", json()));
     std::cout << "  peers:\n";
     for (const auto& p : bus.value("peers", json::array())) {
       std::cout << "    " << s(p, "name") << "@" << s(p, "host") << ":" << s(p, "port") << "  subs "
@@ -49,6 +69,7 @@ void print_status(const json& doc) {
                 << (p.value("ready", false) ? "" : " (handshaking)") << "\n";
     }
   }
+  print_matcher_cache(doc.value("matcher_cache", json()));
   const auto& r = doc["recorder"];
   if (r.value("enabled", false)) {
     std::cout << "\nrecorder: " << s(r, "path") << (r.value("available", true) ? "" : " (UNAVAILABLE)")

@@ -27,6 +27,13 @@
 #include "daemon/service/systemd_notifier.hpp"
 #include "storage/record_sink.hpp"
 
+namespace ivy {
+class Matcher;
+namespace storage {
+class FileDatabaseCache;
+}
+}  // namespace ivy
+
 namespace ivy::daemon {
 
 class Agent;
@@ -71,6 +78,8 @@ class Daemon {
   void record_self(bool joined);
   void open_recorder();
   void reopen_recorder();
+  void open_matcher_cache();
+  std::unique_ptr<Matcher> make_matcher() const;
   void apply_limits(Agent& agent);
   std::function<bool(const asio::ip::address&)> allow_peer_function() const;
   void open_status_socket();
@@ -92,6 +101,9 @@ class Daemon {
   SystemdNotifier notifier_;
   StatusServer status_;
   std::unique_ptr<storage::RecordSink> sink_;
+  // Compiled Hyperscan databases, shared by every agent's matcher; null when
+  // off or unusable (config `matcher`).
+  std::shared_ptr<storage::FileDatabaseCache> matcher_cache_;
   std::vector<std::unique_ptr<Bus>> buses_;
   std::unique_ptr<Bridges> bridges_;  // after buses_: destroyed before them
   std::uint64_t bus_serial_ = 0;
@@ -106,5 +118,10 @@ class Daemon {
 // Where a relative recorder path goes: $STATE_DIRECTORY (systemd's
 // StateDirectory=) if set, else the working directory.
 std::string resolve_state_path(const std::string& path);
+
+// Where the Hyperscan database cache goes: matcher.cache_dir (relative:
+// resolved as above) if set, else $STATE_DIRECTORY/hyperscan-cache, else a
+// hyperscan-cache directory beside the recording.
+std::string matcher_cache_dir(const config::Config& config);
 
 }  // namespace ivy::daemon
