@@ -1,6 +1,7 @@
 #include "core/hs_compile_worker.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <utility>
 
 #include "core/hs_cache_entry.hpp"
@@ -84,7 +85,7 @@ HsCompileDone HsCompileWorker::process(State& state, HsCompileJob& job) {
   if (cache) {
     key = hs_cache_key(job.specs);
     if (auto bytes = cache->load(key)) {
-      if (auto loaded = decode_hs_cache_entry(*bytes, job.specs, job.hit_jit)) {
+      if (auto loaded = decode_hs_cache_entry(*bytes, job.specs, JitMode::kInterpreter)) {
         done.result = std::move(*loaded);
         done.from_cache = true;
         state.cache_hits.fetch_add(1, std::memory_order_relaxed);
@@ -103,6 +104,32 @@ HsCompileDone HsCompileWorker::process(State& state, HsCompileJob& job) {
   return done;
 }
 
+// The JIT copies of a database loaded from the cache, off the critical path:
+// the matcher already scans with it (interpreter on hits) meanwhile.
+std::optional<HsCompileDone> HsCompileWorker::jit_upgrade(const HsCompileJob& job,
+                                                          const HsDatabase& loaded) {
+  if (job.hit_jit != JitMode::kJit) return std::nullopt;
+  std::unordered_map<PatternId, const HsPatternSpec*> by_id;
+  for (const HsPatternSpec& spec : job.specs) by_id.emplace(spec.id, &spec);
+  std::vector<HsPatternInfo> patterns;
+  bool any = false;
+  for (const HsPatternInfo& info : loaded.patterns()) {
+    patterns.push_back(hs_pattern_info(*by_id.at(info.id), info.prefilter, JitMode::kJit));
+    any = any || patterns.back().hit_regex != nullptr;
+  }
+  if (!any) return std::nullopt;  // nothing needs PCRE2 on a hit, or no JIT here
+  HsCompileDone upgrade{job.shard, job.generation, {}, true, false, true};
+  upgrade.result.database = loaded.with_patterns(std::move(patterns));
+  return upgrade;
+}
+
+void HsCompileWorker::deliver(State& state, HsCompileDone done) {
+  std::lock_guard lock(state.mutex);
+  state.done.push_back(std::move(done));
+  state.has_done.store(true, std::memory_order_release);
+  if (state.on_done && !state.stop) state.on_done();
+}
+
 void HsCompileWorker::run(const std::shared_ptr<State>& state) {
   std::unique_lock lock(state->mutex);
   for (;;) {
@@ -113,11 +140,14 @@ void HsCompileWorker::run(const std::shared_ptr<State>& state) {
     state->running_job = true;
     lock.unlock();
     HsCompileDone done = process(*state, job);
+    // A loaded database is handed over first; its JIT copies follow.
+    const auto loaded = done.from_cache ? done.result.database : nullptr;
+    deliver(*state, std::move(done));
+    if (loaded) {
+      if (auto upgrade = jit_upgrade(job, *loaded)) deliver(*state, std::move(*upgrade));
+    }
     lock.lock();
-    state->done.push_back(std::move(done));
-    state->has_done.store(true, std::memory_order_release);
     state->running_job = false;
-    if (state->on_done && !state->stop) state->on_done();
     if (state->queue.empty()) state->idle.notify_all();
   }
 }

@@ -61,13 +61,19 @@ hs_database_t* compile(const std::vector<Candidate>& candidates, int& failed_ind
 }  // namespace
 
 HsDatabase::HsDatabase(hs_database* db, std::vector<HsPatternInfo> patterns)
-    : db_(db), patterns_(std::move(patterns)) {}
+    : db_(db, [](hs_database* d) { hs_free_database(d); }), patterns_(std::move(patterns)) {}
 
-HsDatabase::~HsDatabase() { hs_free_database(db_); }
+HsDatabase::HsDatabase(std::shared_ptr<hs_database> db, std::vector<HsPatternInfo> patterns)
+    : db_(std::move(db)), patterns_(std::move(patterns)) {}
+
+std::shared_ptr<const HsDatabase> HsDatabase::with_patterns(
+    std::vector<HsPatternInfo> patterns) const {
+  return std::shared_ptr<const HsDatabase>(new HsDatabase(db_, std::move(patterns)));
+}
 
 std::size_t HsDatabase::size_bytes() const {
   std::size_t size = 0;
-  hs_database_size(db_, &size);
+  hs_database_size(db_.get(), &size);
   return size;
 }
 

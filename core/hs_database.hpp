@@ -46,18 +46,24 @@ struct HsPatternInfo {
 
 class HsDatabase {
  public:
+  // Takes ownership of `db` (freed with the last HsDatabase sharing it).
   HsDatabase(hs_database* db, std::vector<HsPatternInfo> patterns);
   HsDatabase(const HsDatabase&) = delete;
   HsDatabase& operator=(const HsDatabase&) = delete;
-  ~HsDatabase();
 
-  const hs_database* raw() const { return db_; }
+  const hs_database* raw() const { return db_.get(); }
   const HsPatternInfo& pattern(unsigned local_id) const { return patterns_[local_id]; }
   const std::vector<HsPatternInfo>& patterns() const { return patterns_; }
   std::size_t size_bytes() const;
 
+  // The same compiled database with other descriptions of the same local ids
+  // (the JIT copies built after a cache load): a second object, sharing it.
+  std::shared_ptr<const HsDatabase> with_patterns(std::vector<HsPatternInfo> patterns) const;
+
  private:
-  hs_database* db_;
+  HsDatabase(std::shared_ptr<hs_database> db, std::vector<HsPatternInfo> patterns);
+
+  std::shared_ptr<hs_database> db_;
   std::vector<HsPatternInfo> patterns_;
 };
 

@@ -136,6 +136,7 @@ void HyperscanMatcher::install_finished() {
 }
 
 void HyperscanMatcher::install(HsCompileDone& done) {
+  if (done.upgrade) return install_upgrade(done);
   if (done.shard == kBaseProbe) {
     // The shards waited for this answer. Unknown set: they are compiled as
     // without a cache. Known: the base takes them all but what came since.
@@ -160,6 +161,18 @@ void HyperscanMatcher::install(HsCompileDone& done) {
   }
   shards_with_database_ = static_cast<std::size_t>(std::count_if(
       shards_.begin(), shards_.end(), [](const Shard& s) { return s.installed.database != nullptr; }));
+}
+
+// The JIT copies of a database loaded from the cache: the same compiled
+// database (same local ids, same authority), so only its descriptions are
+// swapped. A database replaced meanwhile keeps its successor.
+void HyperscanMatcher::install_upgrade(HsCompileDone& done) {
+  const bool base = done.shard == kBase || done.shard == kBaseProbe;
+  if (!base && done.shard >= shards_.size()) return;
+  Installed& target = base ? base_ : shards_[done.shard].installed;
+  if (target.database && target.database->raw() == done.result.database->raw()) {
+    target.database = std::move(done.result.database);
+  }
 }
 
 void HyperscanMatcher::install_shard(Shard& shard, Installed installed,

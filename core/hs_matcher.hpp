@@ -150,6 +150,7 @@ class HyperscanMatcher final : public Matcher {
   bool merge_due() const;
   void submit_base();
   void install(HsCompileDone& done);
+  void install_upgrade(HsCompileDone& done);
   void install_shard(Shard& shard, Installed installed, const std::vector<PatternId>& fallback);
   void install_base(Installed installed, const std::vector<PatternId>& fallback);
   bool take_authority(Installed& installed, unsigned local, bool base);

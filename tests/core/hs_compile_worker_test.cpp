@@ -51,8 +51,9 @@ TEST(HsCompileWorker, StoresWhatItCompilesAndLoadsItForTheSameSetInAnyOrder) {
   }
   HsCompileWorker second(cache);  // a restart: the same texts, other ids, other order
   const auto done = run(second, {HsCompileJob{3, 1, specs(48, 500, true), JitMode::kJit}});
-  ASSERT_EQ(done.size(), 1u);
+  ASSERT_EQ(done.size(), 2u);  // the database at once, then its JIT copies
   EXPECT_TRUE(done[0].from_cache);
+  EXPECT_FALSE(done[0].upgrade);
   EXPECT_EQ(done[0].shard, 3u);
   EXPECT_EQ(second.compiles(), 0u);
   EXPECT_EQ(second.cache_hits(), 1u);
@@ -60,6 +61,32 @@ TEST(HsCompileWorker, StoresWhatItCompilesAndLoadsItForTheSameSetInAnyOrder) {
   for (const auto& s : specs(48, 500)) expected.insert(s.id);
   EXPECT_EQ(ids_of(done[0].result), expected);
   EXPECT_FALSE(done[0].result.fallback.empty());  // \K, (?|, embedded $ are among the shapes
+  ASSERT_NE(done[0].result.database, nullptr);
+  for (const auto& info : done[0].result.database->patterns()) EXPECT_EQ(info.hit_regex, nullptr);
+
+  ASSERT_TRUE(done[1].upgrade);
+  EXPECT_EQ(done[1].shard, 3u);
+  ASSERT_NE(done[1].result.database, nullptr);
+  EXPECT_EQ(done[1].result.database->raw(), done[0].result.database->raw());
+  std::size_t jitted = 0;
+  const auto& before = done[0].result.database->patterns();
+  const auto& after = done[1].result.database->patterns();
+  ASSERT_EQ(after.size(), before.size());
+  for (std::size_t i = 0; i < after.size(); ++i) {
+    EXPECT_EQ(after[i].id, before[i].id);
+    EXPECT_EQ(after[i].prefilter, before[i].prefilter);
+    jitted += after[i].hit_regex != nullptr;
+  }
+  EXPECT_GT(jitted, 0u);  // the shapes with groups
+}
+
+TEST(HsCompileWorker, LoadWithoutJitIsOneResult) {
+  auto cache = std::make_shared<MemoryDatabaseCache>();
+  HsCompileWorker worker(cache);
+  run(worker, {HsCompileJob{0, 1, specs(20, 1), JitMode::kInterpreter}});
+  const auto done = run(worker, {HsCompileJob{0, 2, specs(20, 1), JitMode::kInterpreter}});
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_TRUE(done[0].from_cache);
 }
 
 TEST(HsCompileWorker, ProbeCompilesNothingOnAMiss) {
