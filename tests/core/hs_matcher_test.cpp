@@ -203,11 +203,30 @@ TEST(HyperscanMatcher, BackgroundSwapsNeverLoseOrDuplicateHitsUnderChurn) {
   IvyTrafficGenerator generator(7);
   const auto subscriptions = generator.subscriptions(600, 4);
   PcreMatcher reference;
+  std::mutex mutex;  // before `tested`: its worker may call the hook until it is gone
+  std::condition_variable delivered;
+  std::size_t results = 0;
   HyperscanMatcher tested(HyperscanMatcherOptions{
       .shard_capacity = 40, .side_list_trigger = 4, .age_trigger_messages = 8});
+  // Results the worker delivered. On a loaded machine it could get no CPU
+  // during the whole loop, so mid-run the loop waits until two results are
+  // in: by then ~300 patterns were added and many shard jobs submitted, and
+  // the matches that follow install them while the churn goes on.
+  tested.set_wakeup([&] {
+    std::lock_guard lock(mutex);
+    ++results;
+    delivered.notify_all();
+  });
+  auto two_results_in = [&] {
+    std::unique_lock lock(mutex);
+    return delivered.wait_for(lock, std::chrono::seconds(60), [&] { return results >= 2; });
+  };
   std::vector<Hit> expected, actual;
   std::size_t next = 0;
   for (int step = 0; step < 6'000; ++step) {
+    if (step == 1'000) {
+      ASSERT_TRUE(two_results_in());
+    }
     const std::uint32_t action = generator.next(10);
     if (action < 3 && next < subscriptions.size()) {
       const auto& s = subscriptions[next++];
@@ -227,6 +246,7 @@ TEST(HyperscanMatcher, BackgroundSwapsNeverLoseOrDuplicateHitsUnderChurn) {
     }
   }
   EXPECT_GE(tested.stats().compiles, 2u);  // swaps happened mid-run
+  tested.set_wakeup(nullptr);
   tested.flush();
   expect_same_hits(reference, tested, generator.messages(500, 600));
 }
