@@ -144,6 +144,8 @@ TEST(ConfigLoader, PackagedConfigLoadsAndMatchesTheDocumentedSetup) {
   EXPECT_EQ(result->recorder.path, "/var/lib/ivyd/ivyd.db");
   EXPECT_EQ(result->status.path, "/run/ivyd/ivyd.sock");
   EXPECT_TRUE(result->bridges.empty());
+  EXPECT_FALSE(result->metrics.enabled);
+  EXPECT_EQ(result->metrics.listen, "127.0.0.1:9643");
 }
 
 TEST(ConfigLoader, EveryDocumentedExampleLoads) {
