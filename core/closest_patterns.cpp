@@ -1,6 +1,7 @@
 #include "core/closest_patterns.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <memory>
 #include <optional>
 
@@ -55,19 +56,25 @@ struct ContextFree {
 };
 
 // Partial matching, anchored at the text's start, for one call of
-// closest_patterns (a few patterns reach it: no per-thread cache needed).
+// closest_patterns, within a budget of PCRE2 calls.
 class PrefixProbe {
  public:
-  PrefixProbe()
-      : data_(pcre2_match_data_create(1, nullptr)), context_(pcre2_match_context_create(nullptr)) {
-    pcre2_set_match_limit(context_.get(), kRegexMatchLimit);
+  explicit PrefixProbe(std::size_t budget)
+      : budget_(budget), data_(pcre2_match_data_create(1, nullptr)), context_(pcre2_match_context_create(nullptr)) {
+    pcre2_set_match_limit(context_.get(), kProbeMatchLimit);
     pcre2_set_depth_limit(context_.get(), kRegexDepthLimit);
+  }
+
+  // Whether a compile and one search fit in what is left of the budget.
+  bool can_afford(std::size_t text_bytes) const {
+    return budget_ >= 2 + static_cast<std::size_t>(std::bit_width(text_bytes));
   }
 
   // The longest prefix of `text` that can still start a match, at least
   // `known` (a length already known to agree, at most text.size()); nullopt
   // if the pattern does not compile.
   std::optional<std::size_t> agreed_bytes(std::string_view pattern, std::string_view text, std::size_t known) {
+    --budget_;
     int error = 0;
     PCRE2_SIZE offset = 0;
     const std::unique_ptr<pcre2_code, CodeFree> code(
@@ -87,11 +94,13 @@ class PrefixProbe {
   // A complete match, or PCRE2 reached the end of `prefix` wanting more.
   // A limit hit counts as not fitting.
   bool fits(const pcre2_code* code, std::string_view prefix) {
+    --budget_;
     const int rc = pcre2_match(code, reinterpret_cast<PCRE2_SPTR>(prefix.data()), prefix.size(), 0,
                                PCRE2_ANCHORED | PCRE2_PARTIAL_HARD, data_.get(), context_.get());
     return rc >= 0 || rc == PCRE2_ERROR_PARTIAL;
   }
 
+  std::size_t budget_;
   std::unique_ptr<pcre2_match_data, DataFree> data_;
   std::unique_ptr<pcre2_match_context, ContextFree> context_;
 };
@@ -112,7 +121,7 @@ std::vector<NearMiss> closest_patterns(std::string_view text, std::span<const st
   const std::string_view word = first_word(weighed);
   std::vector<NearMiss> found;
   if (weighed.empty()) return found;
-  PrefixProbe probe;
+  PrefixProbe probe(options.max_pcre2_calls);
   for (std::size_t i = 0; i < patterns.size(); ++i) {
     const LeadingLiteral lead = leading_literal(patterns[i]);
     const bool same_word = same_first_word(lead, word);
@@ -122,9 +131,12 @@ std::vector<NearMiss> closest_patterns(std::string_view text, std::span<const st
     const bool parts_in_literal = common < lead.literal.size() && common < weighed.size();
     if (parts_in_literal && common < needed && !same_word) continue;
     // Parting inside the literal, the search has nothing left to weigh: the
-    // compile only checks that the pattern is one.
-    const auto agreed = probe.agreed_bytes(patterns[i], weighed.substr(0, parts_in_literal ? common : weighed.size()),
-                                           common);
+    // compile only checks that the pattern is one. Past the budget, the
+    // literal is all that is weighed.
+    const auto agreed =
+        !probe.can_afford(weighed.size())
+            ? std::optional<std::size_t>(common)
+            : probe.agreed_bytes(patterns[i], weighed.substr(0, parts_in_literal ? common : weighed.size()), common);
     if (!agreed || (!same_word && *agreed < needed)) continue;
     found.push_back(NearMiss{i, same_word, *agreed});
   }

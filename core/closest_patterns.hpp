@@ -18,17 +18,23 @@
 // order of `patterns`; at most max_results.
 //
 // The agreement comes from PCRE2's partial matching (PCRE2_PARTIAL_HARD,
-// anchored), under the same match and depth limits as every search
-// (core/regex.hpp): a pattern that hits them agrees no further. Ivy
-// semantics (no options, byte mode). A pattern that does not compile is
-// skipped. Only the first max_text_bytes of the text are weighed. Cost:
-// one string comparison for a pattern whose leading literal parts from the
-// text early (the common `^Word ...` shape), else a compile and about
-// log2(text size) partial matches.
+// anchored), Ivy semantics (no options, byte mode). A pattern that does not
+// compile is skipped. Only the first max_text_bytes of the text are weighed.
+//
+// Cost, bounded because the daemon answers on its event loop and the
+// patterns come from the network: one string comparison for a pattern whose
+// leading literal parts from the text early (the common `^Word ...` shape);
+// else a compile and about log2(text size) partial matches, each under
+// kProbeMatchLimit steps (a pattern that needs more agrees no further: a
+// catastrophic `(a+)+$` costs tens of microseconds, not milliseconds). At
+// most max_pcre2_calls compiles and matches in all; past that budget the
+// remaining patterns are weighed by their leading literal alone (agreed_bytes
+// is then the literal's agreement, and a pattern is not compiled).
 //
 // Pure: no I/O; safe on any thread.
 
 #include <cstddef>
+#include <cstdint>
 #include <span>
 #include <string>
 #include <string_view>
@@ -43,10 +49,15 @@ struct NearMiss {
   friend bool operator==(const NearMiss&, const NearMiss&) = default;
 };
 
+// PCRE2 match limit of one partial match (Regex uses 1,000,000 for real
+// matching).
+inline constexpr std::uint32_t kProbeMatchLimit = 10'000;
+
 struct NearMissOptions {
   std::size_t max_results = 5;
   std::size_t min_agreed_bytes = 4;
   std::size_t max_text_bytes = 1024;
+  std::size_t max_pcre2_calls = 20'000;
 };
 
 std::vector<NearMiss> closest_patterns(std::string_view text, std::span<const std::string> patterns,

@@ -95,6 +95,17 @@ TEST(ClosestPatterns, CatastrophicPatternStillEnds) {
   EXPECT_EQ(closest(text, patterns), (std::vector<NearMiss>{{0, false, 40}, {1, false, 4}}));
 }
 
+TEST(ClosestPatterns, PastTheBudgetOnlyTheLiteralIsWeighed) {
+  const std::vector<std::string> patterns{"^TrackMoved (\\d+) x", "^(TrackMoved|X) y", "^TrackMoved ("};
+  NearMissOptions options;
+  options.max_pcre2_calls = 0;
+  // "TrackMoved 12 y": the literal "TrackMoved " agrees; PCRE2 would have
+  // gone on to 14 bytes, and would have refused the third pattern.
+  EXPECT_EQ(closest("TrackMoved 12 y", patterns, options), (std::vector<NearMiss>{{0, true, 11}, {2, true, 11}}));
+  options.max_pcre2_calls = 1'000;
+  EXPECT_EQ(closest("TrackMoved 12 y", patterns, options), (std::vector<NearMiss>{{0, true, 14}, {1, false, 11}}));
+}
+
 TEST(ClosestPatterns, EmptyTextHasNoNearMisses) {
   const std::vector<std::string> patterns{"^a", "^$x"};
   EXPECT_TRUE(closest("", patterns).empty());
