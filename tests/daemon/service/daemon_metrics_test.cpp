@@ -100,6 +100,10 @@ TEST_F(DaemonMetrics, CountTheBusPeersSubscriptionsAndRecorder) {
   EXPECT_EQ(scrape->value("ivyd_recorder_available"), 1);
   EXPECT_GT(scrape->value("ivyd_uptime_seconds"), 0);
   EXPECT_EQ(scrape->series_of("ivyd_peer_subscriptions"), 0u) << "per-peer series are off by default";
+
+  std::string out;
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "status", "--socket", ivyd_.socket_path()}, &out), 0);
+  EXPECT_NE(out.find("\nmetrics: http://" + metrics_address() + "/metrics\n"), std::string::npos) << out;
 }
 
 TEST_F(DaemonMetrics, CountMalformedLinesFromAPeer) {
@@ -242,6 +246,9 @@ TEST_F(DaemonMetrics, AnAddressInUseIsLoggedAndTheBusRunsOn) {
   EXPECT_EQ(status["metrics"]["error"], why);
   EXPECT_EQ(status["metrics"]["address"], "");
   EXPECT_EQ(ivyd_.log_lines_with(why), 1u) << ivyd_.log();
+  std::string out;
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "status", "--socket", ivyd_.socket_path()}, &out), 0);
+  EXPECT_NE(out.find("\nmetrics: not serving: " + why + "\n"), std::string::npos) << out;
   TestAgent agent(io_, log_, "AGENT", port_);
   ASSERT_TRUE(agent->start().ok());
   EXPECT_TRUE(eventually([&] { return IvydUnderTest::has_peer(ivyd_.status(), "AGENT"); }));
