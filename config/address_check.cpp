@@ -68,7 +68,8 @@ bool is_dotted_quad(std::string_view host) {
   while (start <= host.size()) {
     const std::size_t dot = std::min(host.find('.', start), host.size());
     const std::string_view element = host.substr(start, dot - start);
-    if (!all_digits(element) || element.size() > 3 || std::stoi(std::string(element)) > 255) return false;
+    if (!all_digits(element) || element.size() > 3 || std::stoi(std::string(element)) > 255)
+      return false;
     ++elements;
     start = dot + 1;
   }

@@ -12,7 +12,9 @@
 namespace ivy {
 namespace {
 
-bool is_meta(char c) { return std::string_view("\\^$.[]|()?*+{}").find(c) != std::string_view::npos; }
+bool is_meta(char c) {
+  return std::string_view("\\^$.[]|()?*+{}").find(c) != std::string_view::npos;
+}
 bool is_quantifier(char c) { return c == '?' || c == '*' || c == '+' || c == '{'; }
 
 // The literal bytes every match must start with, matched from its start:
@@ -60,7 +62,9 @@ struct ContextFree {
 class PrefixProbe {
  public:
   explicit PrefixProbe(std::size_t budget)
-      : budget_(budget), data_(pcre2_match_data_create(1, nullptr)), context_(pcre2_match_context_create(nullptr)) {
+      : budget_(budget),
+        data_(pcre2_match_data_create(1, nullptr)),
+        context_(pcre2_match_context_create(nullptr)) {
     pcre2_set_match_limit(context_.get(), kProbeMatchLimit);
     pcre2_set_depth_limit(context_.get(), kRegexDepthLimit);
   }
@@ -73,19 +77,22 @@ class PrefixProbe {
   // The longest prefix of `text` that can still start a match, at least
   // `known` (a length already known to agree, at most text.size()); nullopt
   // if the pattern does not compile.
-  std::optional<std::size_t> agreed_bytes(std::string_view pattern, std::string_view text, std::size_t known) {
+  std::optional<std::size_t> agreed_bytes(std::string_view pattern, std::string_view text,
+                                          std::size_t known) {
     --budget_;
     int error = 0;
     PCRE2_SIZE offset = 0;
-    const std::unique_ptr<pcre2_code, CodeFree> code(
-        pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), 0, &error, &offset, nullptr));
+    const std::unique_ptr<pcre2_code, CodeFree> code(pcre2_compile(
+        reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(), 0, &error, &offset, nullptr));
     if (!code) return std::nullopt;
     // "Can still start a match" shrinks as the prefix grows: binary search.
     std::size_t lo = known, hi = text.size();
     while (lo < hi) {
       const std::size_t mid = lo + (hi - lo + 1) / 2;
-      if (fits(code.get(), text.substr(0, mid))) lo = mid;
-      else hi = mid - 1;
+      if (fits(code.get(), text.substr(0, mid)))
+        lo = mid;
+      else
+        hi = mid - 1;
     }
     return lo;
   }
@@ -106,8 +113,9 @@ class PrefixProbe {
 };
 
 std::size_t common_prefix(std::string_view a, std::string_view b) {
-  return static_cast<std::size_t>(std::mismatch(a.begin(), a.begin() + std::min(a.size(), b.size()), b.begin()).first -
-                                  a.begin());
+  return static_cast<std::size_t>(
+      std::mismatch(a.begin(), a.begin() + std::min(a.size(), b.size()), b.begin()).first -
+      a.begin());
 }
 
 }  // namespace
@@ -136,7 +144,9 @@ std::vector<NearMiss> closest_patterns(std::string_view text, std::span<const st
     const auto agreed =
         !probe.can_afford(weighed.size())
             ? std::optional<std::size_t>(common)
-            : probe.agreed_bytes(patterns[i], weighed.substr(0, parts_in_literal ? common : weighed.size()), common);
+            : probe.agreed_bytes(patterns[i],
+                                 weighed.substr(0, parts_in_literal ? common : weighed.size()),
+                                 common);
     if (!agreed || (!same_word && *agreed < needed)) continue;
     found.push_back(NearMiss{i, same_word, *agreed});
   }

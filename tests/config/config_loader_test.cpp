@@ -37,8 +37,9 @@ TEST(ConfigLoader, ReportsABadMetricsListenAddressWithItsPosition) {
   "metrics": {"listen": "[::1]:9643"}
 })";
   EXPECT_EQ(lines(load_config_text(text, "ivyd.json")),
-            std::vector<std::string>{"ivyd.json:2:25: metrics.listen: \"[::1]:9643\": expected a numeric IPv4 "
-                                     "address and a port, e.g. \"127.0.0.1:9643\""});
+            std::vector<std::string>{
+                "ivyd.json:2:25: metrics.listen: \"[::1]:9643\": expected a numeric IPv4 "
+                "address and a port, e.g. \"127.0.0.1:9643\""});
 }
 
 TEST(ConfigLoader, SyntaxErrorHasLineAndColumn) {

@@ -150,8 +150,9 @@ TEST(ConfigValidate, MetricsListenMustBeANumericIpv4Address) {
   config.metrics.enabled = true;
   config.metrics.listen = "localhost:9643";
   EXPECT_EQ(messages(config),
-            std::vector<std::string>{"metrics.listen: \"localhost:9643\": expected a numeric IPv4 address and a "
-                                     "port, e.g. \"127.0.0.1:9643\""});
+            std::vector<std::string>{
+                "metrics.listen: \"localhost:9643\": expected a numeric IPv4 address and a "
+                "port, e.g. \"127.0.0.1:9643\""});
   config.metrics.enabled = false;  // still checked: turning it on later must not reveal it
   EXPECT_EQ(messages(config).size(), 1u);
   config.metrics.listen = "127.0.0.1:0";

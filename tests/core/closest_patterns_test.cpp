@@ -18,8 +18,8 @@ TEST(ClosestPatterns, FirstWordIsUpToTheFirstSpace) {
 }
 
 TEST(ClosestPatterns, SameFirstWordComesFirstThenTheLongestAgreement) {
-  const std::vector<std::string> patterns{"^FlightPlan (.*)", "^Track(\\d+)", "^TrackMoved (\\d+) (\\d+)",
-                                          "^TrackMoved$"};
+  const std::vector<std::string> patterns{"^FlightPlan (.*)", "^Track(\\d+)",
+                                          "^TrackMoved (\\d+) (\\d+)", "^TrackMoved$"};
   EXPECT_EQ(closest("TrackMoved 12 north", patterns),
             (std::vector<NearMiss>{{2, true, 14}, {3, true, 10}, {1, false, 5}}));
 }
@@ -57,7 +57,8 @@ TEST(ClosestPatterns, AlternationHasNoLiteralFirstWordButIsWeighedByPcre) {
 
 TEST(ClosestPatterns, GluedWordIsNotTheSameFirstWord) {
   const std::vector<std::string> patterns{"^TrackMoved(\\d+)", "^TrackMoved\\s+(\\d+)"};
-  EXPECT_EQ(closest("TrackMoved x", patterns), (std::vector<NearMiss>{{1, true, 11}, {0, false, 10}}));
+  EXPECT_EQ(closest("TrackMoved x", patterns),
+            (std::vector<NearMiss>{{1, true, 11}, {0, false, 10}}));
 }
 
 TEST(ClosestPatterns, OptionalFlagsInFrontAreWeighedByPcre) {
@@ -72,7 +73,8 @@ TEST(ClosestPatterns, PatternThatDoesNotCompileIsSkipped) {
 
 TEST(ClosestPatterns, KeepsAtMostMaxResultsInOrder) {
   std::vector<std::string> patterns;
-  for (int i = 0; i < 10; ++i) patterns.push_back("^Status " + std::string(static_cast<std::size_t>(i), 'x') + "$");
+  for (int i = 0; i < 10; ++i)
+    patterns.push_back("^Status " + std::string(static_cast<std::size_t>(i), 'x') + "$");
   NearMissOptions options;
   options.max_results = 3;
   const auto found = closest("Status xxxxxxxxxxxxy", patterns, options);
@@ -96,14 +98,17 @@ TEST(ClosestPatterns, CatastrophicPatternStillEnds) {
 }
 
 TEST(ClosestPatterns, PastTheBudgetOnlyTheLiteralIsWeighed) {
-  const std::vector<std::string> patterns{"^TrackMoved (\\d+) x", "^(TrackMoved|X) y", "^TrackMoved ("};
+  const std::vector<std::string> patterns{"^TrackMoved (\\d+) x", "^(TrackMoved|X) y",
+                                          "^TrackMoved ("};
   NearMissOptions options;
   options.max_pcre2_calls = 0;
   // "TrackMoved 12 y": the literal "TrackMoved " agrees; PCRE2 would have
   // gone on to 14 bytes, and would have refused the third pattern.
-  EXPECT_EQ(closest("TrackMoved 12 y", patterns, options), (std::vector<NearMiss>{{0, true, 11}, {2, true, 11}}));
+  EXPECT_EQ(closest("TrackMoved 12 y", patterns, options),
+            (std::vector<NearMiss>{{0, true, 11}, {2, true, 11}}));
   options.max_pcre2_calls = 1'000;
-  EXPECT_EQ(closest("TrackMoved 12 y", patterns, options), (std::vector<NearMiss>{{0, true, 14}, {1, false, 11}}));
+  EXPECT_EQ(closest("TrackMoved 12 y", patterns, options),
+            (std::vector<NearMiss>{{0, true, 14}, {1, false, 11}}));
 }
 
 TEST(ClosestPatterns, EmptyTextHasNoNearMisses) {
@@ -118,7 +123,8 @@ TEST(ClosestPatterns, HighBytesAreBytes) {
 
 TEST(ClosestPatterns, NulEndsTheLiteralAndPcreWeighsTheRest) {
   const std::vector<std::string> patterns{std::string("^ab\0cd", 6)};
-  EXPECT_EQ(closest(std::string_view("ab\0ce", 5), patterns), (std::vector<NearMiss>{{0, false, 4}}));
+  EXPECT_EQ(closest(std::string_view("ab\0ce", 5), patterns),
+            (std::vector<NearMiss>{{0, false, 4}}));
 }
 
 }  // namespace
