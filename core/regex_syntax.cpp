@@ -162,7 +162,7 @@ class Parser {
       note(RegexFeature::kPossessive, at);
     }
     if (node.min != 1 || node.max != 1 || node.lazy || node.possessive) {
-      note(RegexFeature::kRepeatedQuantifier, at);
+      // a{2}{3}: PCRE2 refuses it; modelled as a repeated group.
       RegexNode inner = std::move(node);
       node = simple_node(RegexNodeKind::kGroup, inner.offset);
       node.group = GroupKind::kNonCapture;

@@ -96,7 +96,6 @@ enum class RegexFeature {
   kVariableLookbehind,   // (?<=a|bc): Python needs one width
   kNonAsciiInClass,      // a byte >= 0x80 inside [...]
   kNonAsciiQuantified,   // a byte >= 0x80 directly under a quantifier
-  kRepeatedQuantifier,   // a{2}{3}
 };
 
 struct RegexFeatureAt {

@@ -140,7 +140,6 @@ TEST(RegexSyntax, PcreOnlyConstructsAreFeatures) {
   EXPECT_TRUE(has_feature("x{,3}", RegexFeature::kEmptyMinQuantifier));
   EXPECT_TRUE(has_feature("(?<=a|bc)x", RegexFeature::kVariableLookbehind));
   EXPECT_FALSE(has_feature("(?<=ab|bc)x", RegexFeature::kVariableLookbehind));
-  EXPECT_TRUE(has_feature("a{2}{3}", RegexFeature::kRepeatedQuantifier));
   EXPECT_TRUE(has_feature("(?(<n>)a|b)", RegexFeature::kPcreOnlyCondition));
   EXPECT_FALSE(has_feature("(a)(?(1)a|b)", RegexFeature::kPcreOnlyCondition));
   EXPECT_TRUE(has_feature("(?(?=a)a|b)", RegexFeature::kPcreOnlyCondition));
