@@ -18,6 +18,7 @@ constexpr const char* kUsage =
     "  info     summarise a recording: span, counts, rates, senders, gaps\n"
     "  export   write recorded traffic as JSON lines or CSV\n"
     "  replay   re-emit recorded messages onto a bus with their original timing\n"
+    "  lint     check the subscriptions on the bus or in a recording (for CI too)\n"
     "\n"
     "Run 'ivyctl COMMAND --help' for the options of a command.\n"
     "Exit status: 0 success, 1 failure, 2 bad usage.\n";
@@ -30,7 +31,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"probe", ivy::ctl::run_probe},   {"status", ivy::ctl::run_status}, {"who", ivy::ctl::run_who},
     {"query", ivy::ctl::run_query},   {"info", ivy::ctl::run_info},     {"export", ivy::ctl::run_export},
-    {"replay", ivy::ctl::run_replay},
+    {"replay", ivy::ctl::run_replay}, {"lint", ivy::ctl::run_lint},
 };
 
 }  // namespace
