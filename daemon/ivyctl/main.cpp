@@ -19,6 +19,7 @@ constexpr const char* kUsage =
     "  export   write recorded traffic as JSON lines or CSV\n"
     "  replay   re-emit recorded messages onto a bus with their original timing\n"
     "  lint     check the subscriptions on the bus or in a recording (for CI too)\n"
+    "  plot     draw a recording's traffic to a PNG or SVG file (with gnuplot)\n"
     "\n"
     "Run 'ivyctl COMMAND --help' for the options of a command.\n"
     "Exit status: 0 success, 1 failure, 2 bad usage.\n";
@@ -31,7 +32,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"probe", ivy::ctl::run_probe},   {"status", ivy::ctl::run_status}, {"who", ivy::ctl::run_who},
     {"query", ivy::ctl::run_query},   {"info", ivy::ctl::run_info},     {"export", ivy::ctl::run_export},
-    {"replay", ivy::ctl::run_replay}, {"lint", ivy::ctl::run_lint},
+    {"replay", ivy::ctl::run_replay}, {"lint", ivy::ctl::run_lint},     {"plot", ivy::ctl::run_plot},
 };
 
 }  // namespace
