@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -21,12 +22,18 @@ namespace {
 
 constexpr std::size_t kMessageBytes = 2000;
 
-// A private directory under $TMPDIR (or /tmp), removed with its files.
+// A private directory under $TMPDIR (or /tmp), removed with its files. Its
+// path goes into the gnuplot script: a TMPDIR with a quote or a control byte
+// in it is not used.
 class ScratchDir {
  public:
   ScratchDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/ivyctl-plot-XXXXXX";
+    const char* env = std::getenv("TMPDIR");
+    std::string tmp = env && *env ? env : "/tmp";
+    if (std::any_of(tmp.begin(), tmp.end(), [](char c) { return c == '\'' || static_cast<unsigned char>(c) < 0x20; })) {
+      tmp = "/tmp";
+    }
+    std::string pattern = tmp + "/ivyctl-plot-XXXXXX";
     std::vector<char> buf(pattern.begin(), pattern.end());
     buf.push_back('\0');
     if (::mkdtemp(buf.data()) != nullptr) path_ = buf.data();
@@ -77,14 +84,27 @@ Result<int> spawn_and_wait(const std::string& gnuplot, const std::string& script
   return status;
 }
 
+// Moves the picture into place (a copy when it is on another file system).
+Status move_to(const std::string& picture, const std::string& output) {
+  std::error_code ec;
+  std::filesystem::rename(picture, output, ec);
+  if (ec == std::errc::cross_device_link) {
+    ec.clear();
+    std::filesystem::copy_file(picture, output, std::filesystem::copy_options::overwrite_existing, ec);
+  }
+  if (ec) return fail("cannot write " + output + ": " + ec.message());
+  return {};
+}
+
 }  // namespace
 
-Status run_gnuplot(const std::string& gnuplot, const std::string& script, const std::string& output) {
+Status run_gnuplot(const std::string& gnuplot, const GnuplotScriptFor& script, const std::string& output) {
   ScratchDir dir;
   if (!dir.ok()) return fail(std::string("cannot make a temporary directory: ") + std::strerror(errno));
+  const std::string picture = dir.file("picture");
   {
     std::ofstream out(dir.file("plot.gp"), std::ios::binary);
-    out << script;
+    out << script(picture);
     if (!out.flush()) return fail("cannot write the gnuplot script in " + dir.file("plot.gp"));
   }
   auto status = spawn_and_wait(gnuplot, dir.file("plot.gp"), dir.file("errors"));
@@ -96,10 +116,10 @@ Status run_gnuplot(const std::string& gnuplot, const std::string& script, const 
                 (messages.empty() ? std::string() : ":\n" + messages));
   }
   struct stat st{};
-  if (::stat(output.c_str(), &st) != 0 || st.st_size == 0) {
-    return fail(gnuplot + " wrote no picture to " + output + (messages.empty() ? std::string() : ":\n" + messages));
+  if (::stat(picture.c_str(), &st) != 0 || st.st_size == 0) {
+    return fail(gnuplot + " drew no picture" + (messages.empty() ? std::string() : ":\n" + messages));
   }
-  return {};
+  return move_to(picture, output);
 }
 
 }  // namespace ivy::ctl

@@ -125,7 +125,7 @@ int run_plot(int argc, char** argv) {
   if (!parse_command_args(spec, argc, argv, vm, exit_code)) return exit_code;
   PlotStyle style;
   const auto format = plot_format_of(o.output);
-  if (!format || o.output.find('\n') != std::string::npos) {
+  if (!format) {
     std::cerr << "ivyctl plot: -o: '" << o.output << "' must end in .png or .svg\n";
     return kExitUsage;
   }
@@ -157,10 +157,13 @@ int run_plot(int argc, char** argv) {
   }
   const TrafficSeries series = binner.finish(static_cast<std::size_t>(style.width / kPixelsPerBin), kTopSeries);
   style.format = *format;
-  style.output = o.output;
   style.title = vm.count("title") ? o.title : default_title(db, series);
   style.utc_offset_s = utc_offset_at(series.start_ns);
-  if (auto st = run_gnuplot(o.gnuplot, gnuplot_script(series, style), o.output); !st) {
+  const auto script = [&](const std::string& picture) {
+    style.output = picture;
+    return gnuplot_script(series, style);
+  };
+  if (auto st = run_gnuplot(o.gnuplot, script, o.output); !st) {
     std::cerr << "ivyctl plot: " << st.error().message << "\n";
     return kExitFailure;
   }

@@ -156,10 +156,15 @@ std::optional<PlotFormat> plot_format_of(std::string_view path) {
 }
 
 std::string gnuplot_string(std::string_view text, std::size_t max_bytes) {
+  // gnuplot's one escape inside single quotes, '', fails at the start of a
+  // string ('''x' reads as '' then 'x'): a quote is shown as U+2019 instead.
   std::string out = "'";
   for (char c : clean_utf8(text, max_bytes)) {
-    out += c;
-    if (c == '\'') out += '\'';  // the one escape inside single quotes: ''
+    if (c == '\'') {
+      out += "\xE2\x80\x99";
+    } else {
+      out += c;
+    }
   }
   return out + "'";
 }
@@ -177,7 +182,7 @@ std::string gnuplot_script(const TrafficSeries& s, const PlotStyle& style) {
   const std::string size = std::to_string(style.width) + "," + std::to_string(style.height);
   std::string out = style.format == PlotFormat::kPng ? "set terminal png size " + size + " noenhanced font ',9'\n"
                                                      : "set terminal svg size " + size + " noenhanced font 'sans,10'\n";
-  out += "set encoding utf8\nset output " + gnuplot_string(style.output, 4096) + "\n";
+  out += "set encoding utf8\nset output " + gnuplot_string(style.output, 4096) + "\n";  // a path run_gnuplot made
   out += rate_block("senders", s.senders, s, off) + rate_block("classes", s.classes, s, off) + marks_block(s, off);
   std::int64_t lost = 0;
   std::string labels;

@@ -7,10 +7,11 @@
 // The data travels inside the script (gnuplot datablocks). Pure.
 //
 // Every string that comes from the bus or the user (names, classes, the
-// title, the output path) goes into a single-quoted gnuplot string: gnuplot
-// substitutes backquotes (shell commands) and macros only outside those.
-// Control bytes and invalid UTF-8 are replaced by '?' (the SVG output must
-// stay valid XML), and names are cut to a readable length.
+// title) goes into a single-quoted gnuplot string: gnuplot substitutes
+// backquotes (shell commands) and macros only outside those. A quote inside
+// is shown as U+2019, control bytes and invalid UTF-8 as '?' (the SVG output
+// must stay valid XML), and names are cut to a readable length. The output
+// is a path run_gnuplot chose (gnuplot.hpp), never the user's.
 
 #include <cstdint>
 #include <optional>
@@ -28,7 +29,7 @@ std::optional<PlotFormat> plot_format_of(std::string_view path);
 
 struct PlotStyle {
   PlotFormat format = PlotFormat::kPng;
-  std::string output;  // the file gnuplot writes
+  std::string output;  // the file gnuplot writes (run_gnuplot's `picture`)
   int width = 1200;    // pixels
   int height = 800;
   std::string title;
