@@ -129,7 +129,8 @@ class Linter {
                          " can read the same text in several ways; ";
     detail += risk->pcre2_gives_up
                   ? "PCRE2 gives up on a " + std::to_string(risk->example.size()) +
-                        "-byte text like the example (ivyd and ivy-c then drop it; a Python sender hangs)"
+                        "-byte text like the example (ivyd and ivy-c then count it as no match; an ivy-python "
+                        "sender has no limit and can hang)"
                   : "PCRE2's optimisations cope with the example, Python's re may not";
     add(LintCheck::kBacktracking, use, std::move(detail), risk->offset);
     report_.findings.back().example = risk->example;
