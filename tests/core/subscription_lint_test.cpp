@@ -1,6 +1,7 @@
 #include "core/subscription_lint.hpp"
 
 #include <algorithm>
+#include <random>
 
 #include <gtest/gtest.h>
 
@@ -131,6 +132,24 @@ TEST(SubscriptionLint, FindingsComeInCheckOrder) {
   EXPECT_TRUE(std::is_sorted(r.findings.begin(), r.findings.end(),
                              [](const LintFinding& a, const LintFinding& b) { return a.check < b.check; }));
   EXPECT_EQ(r.findings.front().check, LintCheck::kInvalid);
+}
+
+// Patterns are network input: random ones, heavy in regexp syntax, go
+// through every analysis without a crash or a finding that points outside
+// the pattern (libFuzzer does more: tests/fuzz/subscription_lint_fuzz.cpp).
+TEST(SubscriptionLint, RandomPatternsNeverBreakTheAnalyses) {
+  const std::string alphabet = "()[]{}|*+?^$.\\-:=!<>'P&#,0123456789abdswhvzQEKRxkgpcAZbB \xc3\xa9";
+  std::mt19937 random(18);
+  for (int i = 0; i < 1000; ++i) {
+    std::string pattern;
+    const int length = static_cast<int>(random() % 24);
+    for (int k = 0; k < length; ++k) pattern += alphabet[random() % alphabet.size()];
+    const auto r = lint_subscriptions({sub("A", 1, pattern, 0)});
+    for (const auto& f : r.findings) {
+      ASSERT_EQ(f.pattern, pattern);
+      ASSERT_TRUE(!f.offset || *f.offset <= pattern.size()) << pattern;
+    }
+  }
 }
 
 }  // namespace
