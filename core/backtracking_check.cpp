@@ -10,6 +10,12 @@
 namespace ivy {
 namespace {
 
+// v[i] for the int ids the graphs use.
+template <class V>
+decltype(auto) at(V& v, int i) {
+  return v[static_cast<std::size_t>(i)];
+}
+
 // Work bound for the pair graph (pairs x edges): beyond it, no verdict.
 constexpr std::size_t kMaxProductEdges = 4'000'000;
 constexpr std::size_t kMaxExampleBytes = 2048;
@@ -24,7 +30,8 @@ struct ProductEdge {
 // the other at q, after the same text". Pairs are numbered p * n + q.
 class PairGraph {
  public:
-  explicit PairGraph(const PositionAutomaton& a) : a_(a), n_(static_cast<int>(a.positions.size())) {}
+  explicit PairGraph(const PositionAutomaton& a)
+      : a_(a), n_(static_cast<int>(a.positions.size())) {}
 
   int size() const { return n_ * n_; }
   int pair(int p, int q) const { return p * n_ + q; }
@@ -37,11 +44,10 @@ class PairGraph {
     std::vector<ProductEdge> out;
     const int p = left(v);
     const int q = right(v);
-    for (const AutomatonEdge& e1 : a_.follow[static_cast<std::size_t>(p)]) {
-      for (const AutomatonEdge& e2 : a_.follow[static_cast<std::size_t>(q)]) {
+    for (const AutomatonEdge& e1 : at(a_.follow, p)) {
+      for (const AutomatonEdge& e2 : at(a_.follow, q)) {
         ++work_;
-        const ByteSet both = a_.positions[static_cast<std::size_t>(e1.to)].bytes &
-                             a_.positions[static_cast<std::size_t>(e2.to)].bytes;
+        const ByteSet both = at(a_.positions, e1.to).bytes & at(a_.positions, e2.to).bytes;
         const auto byte = pick_byte(both);
         if (!byte) continue;
         out.push_back({pair(e1.to, e2.to), p == q && e1.to == e2.to && e1.ways > 1, *byte});
@@ -60,7 +66,8 @@ class PairGraph {
 // reachable from diagonal ones. component[v] = -1 for pairs never reached.
 std::vector<int> components(PairGraph& g) {
   const int size = g.size();
-  std::vector<int> index(static_cast<std::size_t>(size), -1), low(static_cast<std::size_t>(size), 0);
+  std::vector<int> index(static_cast<std::size_t>(size), -1),
+      low(static_cast<std::size_t>(size), 0);
   std::vector<int> component(static_cast<std::size_t>(size), -1);
   std::vector<char> on_stack(static_cast<std::size_t>(size), 0);
   std::vector<int> stack;
@@ -72,12 +79,12 @@ std::vector<int> components(PairGraph& g) {
   int counter = 0;
   int components_found = 0;
   for (int root = 0; root < size && !g.exhausted(); ++root) {
-    if (!g.diagonal(root) || index[static_cast<std::size_t>(root)] >= 0) continue;
+    if (!g.diagonal(root) || at(index, root) >= 0) continue;
     std::vector<Frame> frames;
     auto open = [&](int v) {
-      index[static_cast<std::size_t>(v)] = low[static_cast<std::size_t>(v)] = counter++;
+      at(index, v) = at(low, v) = counter++;
       stack.push_back(v);
-      on_stack[static_cast<std::size_t>(v)] = 1;
+      at(on_stack, v) = 1;
       frames.push_back({v, g.edges(v)});
     };
     open(root);
@@ -86,10 +93,10 @@ std::vector<int> components(PairGraph& g) {
       const auto v = static_cast<std::size_t>(f.v);
       if (f.next < f.out.size()) {
         const int w = f.out[f.next++].to;
-        if (index[static_cast<std::size_t>(w)] < 0) {
+        if (at(index, w) < 0) {
           open(w);
-        } else if (on_stack[static_cast<std::size_t>(w)]) {
-          low[v] = std::min(low[v], index[static_cast<std::size_t>(w)]);
+        } else if (at(on_stack, w)) {
+          low[v] = std::min(low[v], at(index, w));
         }
         continue;
       }
@@ -97,8 +104,8 @@ std::vector<int> components(PairGraph& g) {
         for (int w = -1; w != f.v;) {
           w = stack.back();
           stack.pop_back();
-          on_stack[static_cast<std::size_t>(w)] = 0;
-          component[static_cast<std::size_t>(w)] = components_found;
+          at(on_stack, w) = 0;
+          at(component, w) = components_found;
         }
         ++components_found;
       }
@@ -106,7 +113,7 @@ std::vector<int> components(PairGraph& g) {
       frames.pop_back();
       if (!frames.empty()) {
         const auto parent = static_cast<std::size_t>(frames.back().v);
-        low[parent] = std::min(low[parent], low[static_cast<std::size_t>(child)]);
+        low[parent] = std::min(low[parent], at(low, child));
       }
     }
   }
@@ -114,12 +121,13 @@ std::vector<int> components(PairGraph& g) {
 }
 
 // Shortest text from `from` to `to` inside one component (BFS).
-std::optional<std::string> path_within(PairGraph& g, const std::vector<int>& component, int from, int to) {
-  const int c = component[static_cast<std::size_t>(from)];
+std::optional<std::string> path_within(PairGraph& g, const std::vector<int>& component, int from,
+                                       int to) {
+  const int c = at(component, from);
   std::vector<int> parent(static_cast<std::size_t>(g.size()), -2);
   std::vector<unsigned char> via(static_cast<std::size_t>(g.size()), 0);
   std::deque<int> queue{from};
-  parent[static_cast<std::size_t>(from)] = -1;
+  at(parent, from) = -1;
   while (!queue.empty()) {
     const int v = queue.front();
     queue.pop_front();
@@ -132,9 +140,9 @@ std::optional<std::string> path_within(PairGraph& g, const std::vector<int>& com
       queue.push_back(e.to);
     }
   }
-  if (parent[static_cast<std::size_t>(to)] == -2) return std::nullopt;
+  if (at(parent, to) == -2) return std::nullopt;
   std::string text;
-  for (int v = to; v != from; v = parent[static_cast<std::size_t>(v)]) text.push_back(static_cast<char>(via[static_cast<std::size_t>(v)]));
+  for (int v = to; v != from; v = at(parent, v)) text.push_back(static_cast<char>(at(via, v)));
   std::reverse(text.begin(), text.end());
   return text;
 }
@@ -145,19 +153,19 @@ std::optional<std::string> prefix_to(const PositionAutomaton& a, int p) {
   std::vector<int> parent(n, -2);
   std::deque<int> queue;
   for (int f : a.first) {
-    if (parent[static_cast<std::size_t>(f)] == -2) parent[static_cast<std::size_t>(f)] = -1, queue.push_back(f);
+    if (at(parent, f) == -2) at(parent, f) = -1, queue.push_back(f);
   }
-  while (!queue.empty() && parent[static_cast<std::size_t>(p)] == -2) {
+  while (!queue.empty() && at(parent, p) == -2) {
     const int v = queue.front();
     queue.pop_front();
-    for (const AutomatonEdge& e : a.follow[static_cast<std::size_t>(v)]) {
-      if (parent[static_cast<std::size_t>(e.to)] == -2) parent[static_cast<std::size_t>(e.to)] = v, queue.push_back(e.to);
+    for (const AutomatonEdge& e : at(a.follow, v)) {
+      if (at(parent, e.to) == -2) at(parent, e.to) = v, queue.push_back(e.to);
     }
   }
-  if (parent[static_cast<std::size_t>(p)] == -2) return std::nullopt;
+  if (at(parent, p) == -2) return std::nullopt;
   std::string text;
-  for (int v = p; v != -1; v = parent[static_cast<std::size_t>(v)]) {
-    text.push_back(static_cast<char>(*pick_byte(a.positions[static_cast<std::size_t>(v)].bytes)));
+  for (int v = p; v != -1; v = at(parent, v)) {
+    text.push_back(static_cast<char>(*pick_byte(at(a.positions, v).bytes)));
   }
   std::reverse(text.begin(), text.end());
   return text;
@@ -174,8 +182,8 @@ bool ever_accepts(const PositionAutomaton& a, std::string_view text) {
     std::vector<int> next;
     std::fill(active.begin(), active.end(), 0);
     auto enter = [&](int q) {
-      if (!active[static_cast<std::size_t>(q)] && a.positions[static_cast<std::size_t>(q)].bytes.test(byte)) {
-        active[static_cast<std::size_t>(q)] = 1;
+      if (!at(active, q) && at(a.positions, q).bytes.test(byte)) {
+        at(active, q) = 1;
         next.push_back(q);
       }
     };
@@ -183,10 +191,10 @@ bool ever_accepts(const PositionAutomaton& a, std::string_view text) {
       for (int f : a.first) enter(f);
     }
     for (int p : current) {
-      for (const AutomatonEdge& e : a.follow[static_cast<std::size_t>(p)]) enter(e.to);
+      for (const AutomatonEdge& e : at(a.follow, p)) enter(e.to);
     }
     for (int q : next) {
-      if (a.last[static_cast<std::size_t>(q)]) return true;
+      if (at(a.last, q)) return true;
     }
     current = std::move(next);
     if (current.empty()) return false;
@@ -230,8 +238,8 @@ void try_with_pcre2(std::string_view pattern, const PositionAutomaton& a, Backtr
 }
 
 struct Candidate {
-  int diagonal = -1;     // (q, q)
-  int other = -1;        // a non-diagonal pair of the component, or
+  int diagonal = -1;      // (q, q)
+  int other = -1;         // a non-diagonal pair of the component, or
   ProductEdge divergent;  // a divergent edge from `divergent_from`
   int divergent_from = -1;
 };
@@ -239,19 +247,23 @@ struct Candidate {
 // Components where the two walks split and meet again at a diagonal pair,
 // none of whose positions ends the pattern (reaching the end is a success,
 // and only failing matches backtrack through every way).
-std::vector<Candidate> candidates(PairGraph& g, const PositionAutomaton& a, const std::vector<int>& component) {
+std::vector<Candidate> candidates(PairGraph& g, const PositionAutomaton& a,
+                                  const std::vector<int>& component) {
   std::vector<Candidate> by_component;
   std::vector<char> accepting;
   for (int v = 0; v < g.size(); ++v) {
-    const int c = component[static_cast<std::size_t>(v)];
+    const int c = at(component, v);
     if (c < 0) continue;
-    if (static_cast<std::size_t>(c) >= by_component.size()) by_component.resize(static_cast<std::size_t>(c) + 1), accepting.resize(by_component.size(), 0);
-    Candidate& k = by_component[static_cast<std::size_t>(c)];
-    if (a.last[static_cast<std::size_t>(g.left(v))] || a.last[static_cast<std::size_t>(g.right(v))]) accepting[static_cast<std::size_t>(c)] = 1;
+    if (static_cast<std::size_t>(c) >= by_component.size()) {
+      by_component.resize(static_cast<std::size_t>(c) + 1);
+      accepting.resize(by_component.size(), 0);
+    }
+    Candidate& k = at(by_component, c);
+    if (at(a.last, g.left(v)) || at(a.last, g.right(v))) at(accepting, c) = 1;
     if (g.diagonal(v)) {
       if (k.diagonal < 0) k.diagonal = v;
       for (const ProductEdge& e : g.edges(v)) {
-        if (e.divergent && component[static_cast<std::size_t>(e.to)] == c && k.divergent_from < 0) {
+        if (e.divergent && at(component, e.to) == c && k.divergent_from < 0) {
           k.divergent = e;
           k.divergent_from = v;
         }
@@ -263,12 +275,14 @@ std::vector<Candidate> candidates(PairGraph& g, const PositionAutomaton& a, cons
   std::vector<Candidate> out;
   for (std::size_t c = 0; c < by_component.size(); ++c) {
     const Candidate& k = by_component[c];
-    if (k.diagonal >= 0 && (k.other >= 0 || k.divergent_from >= 0) && !accepting[c]) out.push_back(k);
+    if (k.diagonal >= 0 && (k.other >= 0 || k.divergent_from >= 0) && !accepting[c])
+      out.push_back(k);
   }
   return out;
 }
 
-std::optional<std::string> pump_of(PairGraph& g, const std::vector<int>& component, const Candidate& k) {
+std::optional<std::string> pump_of(PairGraph& g, const std::vector<int>& component,
+                                   const Candidate& k) {
   if (k.other >= 0) {
     auto there = path_within(g, component, k.diagonal, k.other);
     auto back = path_within(g, component, k.other, k.diagonal);
@@ -283,7 +297,8 @@ std::optional<std::string> pump_of(PairGraph& g, const std::vector<int>& compone
 
 }  // namespace
 
-std::optional<BacktrackingRisk> find_exponential_backtracking(std::string_view pattern, const RegexSyntax& syntax) {
+std::optional<BacktrackingRisk> find_exponential_backtracking(std::string_view pattern,
+                                                              const RegexSyntax& syntax) {
   const auto automaton = PositionAutomaton::build(syntax);
   if (!automaton || automaton->positions.empty()) return std::nullopt;
   const PositionAutomaton& a = *automaton;
@@ -300,7 +315,7 @@ std::optional<BacktrackingRisk> find_exponential_backtracking(std::string_view p
     risk.pump = *pump;
     risk.suffix = failing_suffix(a);
     if (ever_accepts(a, risk.prefix + risk.pump + risk.pump + risk.suffix)) continue;
-    const auto& position = a.positions[static_cast<std::size_t>(q)];
+    const auto& position = at(a.positions, q);
     risk.offset = position.offset;
     risk.length = position.length;
     try_with_pcre2(pattern, a, risk);

@@ -36,15 +36,16 @@ namespace ivy {
 struct BacktrackingRisk {
   std::size_t offset = 0;  // the pattern item that can be matched in several ways
   std::size_t length = 0;
-  std::string prefix;  // leads to it
-  std::string pump;    // read in two ways; each repetition doubles the work
-  std::string suffix;  // makes the match fail (may be empty)
+  std::string prefix;   // leads to it
+  std::string pump;     // read in two ways; each repetition doubles the work
+  std::string suffix;   // makes the match fail (may be empty)
   std::string example;  // prefix + pump x n + suffix, the text PCRE2 was tried on
   bool pcre2_gives_up = false;
 };
 
 // nullopt: no exponential shape found (or the pattern is too large to model:
 // over 400 byte-matching items once bounded repeats are unrolled).
-std::optional<BacktrackingRisk> find_exponential_backtracking(std::string_view pattern, const RegexSyntax& syntax);
+std::optional<BacktrackingRisk> find_exponential_backtracking(std::string_view pattern,
+                                                              const RegexSyntax& syntax);
 
 }  // namespace ivy

@@ -42,18 +42,30 @@ ByteSet byte_range(unsigned char first, unsigned char last) {
 
 std::optional<ByteSet> class_escape_set(char letter) {
   switch (letter) {
-    case 'd': return digits();
-    case 'D': return ~digits();
-    case 'w': return word();
-    case 'W': return ~word();
-    case 's': return space();
-    case 'S': return ~space();
-    case 'h': return horizontal_space();
-    case 'H': return ~horizontal_space();
-    case 'v': return vertical_space();
-    case 'V': return ~vertical_space();
-    case 'N': return ~byte_set_of('\n');
-    default: return std::nullopt;
+    case 'd':
+      return digits();
+    case 'D':
+      return ~digits();
+    case 'w':
+      return word();
+    case 'W':
+      return ~word();
+    case 's':
+      return space();
+    case 'S':
+      return ~space();
+    case 'h':
+      return horizontal_space();
+    case 'H':
+      return ~horizontal_space();
+    case 'v':
+      return vertical_space();
+    case 'V':
+      return ~vertical_space();
+    case 'N':
+      return ~byte_set_of('\n');
+    default:
+      return std::nullopt;
   }
 }
 

@@ -38,7 +38,7 @@ struct DialectIssue {
   DialectIssueKind kind = DialectIssueKind::kPythonRejects;
   std::size_t offset = 0;  // the construct in the pattern (0, 0 for kAnchoring)
   std::size_t length = 0;
-  std::string what;        // one sentence, naming the construct
+  std::string what;  // one sentence, naming the construct
 };
 
 std::vector<DialectIssue> find_dialect_issues(std::string_view pattern, const RegexSyntax& syntax);

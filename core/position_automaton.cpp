@@ -16,7 +16,8 @@ struct Fragment {
 };
 
 bool is_lookaround(const RegexNode& n) {
-  return n.kind == RegexNodeKind::kGroup && (n.group == GroupKind::kLookahead || n.group == GroupKind::kLookbehind);
+  return n.kind == RegexNodeKind::kGroup &&
+         (n.group == GroupKind::kLookahead || n.group == GroupKind::kLookbehind);
 }
 
 ByteSet all_bytes(const RegexNode& n) {
@@ -60,7 +61,8 @@ class Builder {
     for (int p : from) {
       auto& edges = a_.follow[static_cast<std::size_t>(p)];
       for (int q : to) {
-        auto it = std::find_if(edges.begin(), edges.end(), [q](const AutomatonEdge& e) { return e.to == q; });
+        auto it = std::find_if(edges.begin(), edges.end(),
+                               [q](const AutomatonEdge& e) { return e.to == q; });
         if (it == edges.end()) {
           edges.push_back({q, 1});
         } else {
@@ -103,7 +105,8 @@ class Builder {
   // The node without its quantifier.
   Fragment once(const RegexNode& n) {
     switch (n.kind) {
-      case RegexNodeKind::kBytes: return position(n.bytes, n, false);
+      case RegexNodeKind::kBytes:
+        return position(n.bytes, n, false);
       case RegexNodeKind::kGroup:
         if (is_lookaround(n)) return {};
         if (n.group == GroupKind::kAtomic) return atomic(n, 1);
@@ -114,7 +117,8 @@ class Builder {
         // pattern cannot read, so the anchor fails there.
         if (n.assertion == AssertKind::kEnd) return Fragment{false, {}, {}};
         return {};
-      default: return {};  // back-reference, opaque: the empty string
+      default:
+        return {};  // back-reference, opaque: the empty string
     }
   }
 
@@ -146,12 +150,14 @@ class Builder {
     if (n.max == kUnbounded) {
       for (int k = 1; k < mandatory; ++k) f = concat(std::move(f), once(n));
       Fragment repeated = loop(once(n));
-      return concat(std::move(f), mandatory == 0 ? optional(std::move(repeated)) : std::move(repeated));
+      return concat(std::move(f),
+                    mandatory == 0 ? optional(std::move(repeated)) : std::move(repeated));
     }
     for (int k = 0; k < mandatory; ++k) f = concat(std::move(f), once(n));
     // X{0,k} as (X(X(...)?)?)?: one way to match each count, like the matcher.
     Fragment tail;
-    for (int k = std::min(n.max - n.min, kMaxUnrolled); k > 0; --k) tail = optional(concat(once(n), tail));
+    for (int k = std::min(n.max - n.min, kMaxUnrolled); k > 0; --k)
+      tail = optional(concat(once(n), tail));
     return concat(std::move(f), tail);
   }
 
@@ -162,7 +168,8 @@ class Builder {
 
 }  // namespace
 
-std::optional<PositionAutomaton> PositionAutomaton::build(const RegexSyntax& syntax, std::size_t max_positions) {
+std::optional<PositionAutomaton> PositionAutomaton::build(const RegexSyntax& syntax,
+                                                          std::size_t max_positions) {
   return Builder(max_positions).run(syntax);
 }
 

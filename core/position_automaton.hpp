@@ -51,7 +51,8 @@ struct PositionAutomaton {
   std::vector<bool> last;                          // by position: may consume the last byte
   bool nullable = false;                           // matches the empty string
 
-  static std::optional<PositionAutomaton> build(const RegexSyntax& syntax, std::size_t max_positions = 400);
+  static std::optional<PositionAutomaton> build(const RegexSyntax& syntax,
+                                                std::size_t max_positions = 400);
 };
 
 }  // namespace ivy

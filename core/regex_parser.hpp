@@ -35,8 +35,12 @@ class RegexParser {
   bool at_end() const { return i_ >= p_.size(); }
   char peek(std::size_t k = 0) const { return i_ + k < p_.size() ? p_[i_ + k] : '\0'; }
   bool next_is(std::string_view s) const { return p_.substr(i_).substr(0, s.size()) == s; }
-  void note(RegexFeature f, std::size_t offset) { out_.features.push_back({f, offset, i_ - offset}); }
-  ByteSet literal(unsigned char c) const { return flags_.caseless ? fold_case(byte_set_of(c)) : byte_set_of(c); }
+  void note(RegexFeature f, std::size_t offset) {
+    out_.features.push_back({f, offset, i_ - offset});
+  }
+  ByteSet literal(unsigned char c) const {
+    return flags_.caseless ? fold_case(byte_set_of(c)) : byte_set_of(c);
+  }
 
   static RegexNode bytes_node(const ByteSet& set, std::size_t offset) {
     RegexNode n;
@@ -45,7 +49,8 @@ class RegexParser {
     n.offset = offset;
     return n;
   }
-  static RegexNode simple_node(RegexNodeKind kind, std::size_t offset, AssertKind a = AssertKind::kOther) {
+  static RegexNode simple_node(RegexNodeKind kind, std::size_t offset,
+                               AssertKind a = AssertKind::kOther) {
     RegexNode n;
     n.kind = kind;
     n.offset = offset;

@@ -148,19 +148,28 @@ void RegexParser::parse_atom(RegexSequence& seq) {
 
 namespace {
 
-int add_width(int a, int b) { return a == kUnbounded || b == kUnbounded ? kUnbounded : std::min(a + b, 1 << 20); }
+int add_width(int a, int b) {
+  return a == kUnbounded || b == kUnbounded ? kUnbounded : std::min(a + b, 1 << 20);
+}
 int times_width(int a, int n) {
   if (a == 0 || n == 0) return 0;
-  return a == kUnbounded || n == kUnbounded ? kUnbounded : std::min(static_cast<long long>(a) * n, 1LL << 20);
+  return a == kUnbounded || n == kUnbounded ? kUnbounded
+                                            : std::min(static_cast<long long>(a) * n, 1LL << 20);
 }
 
 RegexWidth node_width(const RegexNode& n) {
   RegexWidth w;
   switch (n.kind) {
-    case RegexNodeKind::kBytes: w = {1, 1}; break;
-    case RegexNodeKind::kAssert: w = {0, 0}; break;
+    case RegexNodeKind::kBytes:
+      w = {1, 1};
+      break;
+    case RegexNodeKind::kAssert:
+      w = {0, 0};
+      break;
     case RegexNodeKind::kBackref:
-    case RegexNodeKind::kOpaque: w = {0, kUnbounded}; break;
+    case RegexNodeKind::kOpaque:
+      w = {0, kUnbounded};
+      break;
     case RegexNodeKind::kGroup:
       if (n.group == GroupKind::kLookahead || n.group == GroupKind::kLookbehind) break;
       for (std::size_t k = 0; k < n.alternatives.size(); ++k) {

@@ -27,11 +27,16 @@ std::optional<unsigned char> RegexParser::escaped_byte(bool in_class) {
     return std::optional<unsigned char>(b);
   };
   switch (e) {
-    case 'a': return plain(7);
-    case 'f': return plain('\f');
-    case 'n': return plain('\n');
-    case 'r': return plain('\r');
-    case 't': return plain('\t');
+    case 'a':
+      return plain(7);
+    case 'f':
+      return plain('\f');
+    case 'n':
+      return plain('\n');
+    case 'r':
+      return plain('\r');
+    case 't':
+      return plain('\t');
     case 'e': {
       auto b = plain(27);
       note(RegexFeature::kPcreOnlyEscape, at);
@@ -40,7 +45,8 @@ std::optional<unsigned char> RegexParser::escaped_byte(bool in_class) {
     case 'b':
       if (in_class) return plain('\b');
       return std::nullopt;
-    default: break;
+    default:
+      break;
   }
   if (e == 'x') return hex_escape(at);
   if (e == 'o' && peek(1) == '{') return braced_number(at, 8, RegexFeature::kPcreOnlyEscape);
@@ -51,7 +57,8 @@ std::optional<unsigned char> RegexParser::escaped_byte(bool in_class) {
   }
   if (e == '0' || (in_class && regex_is_octal(e))) {
     unsigned value = 0;
-    for (int k = 0; k < 3 && regex_is_octal(peek()); ++k) value = value * 8 + static_cast<unsigned>(peek() - '0'), ++i_;
+    for (int k = 0; k < 3 && regex_is_octal(peek()); ++k)
+      value = value * 8 + static_cast<unsigned>(peek() - '0'), ++i_;
     return static_cast<unsigned char>(value);
   }
   return std::nullopt;
@@ -67,7 +74,8 @@ std::optional<unsigned char> RegexParser::hex_escape(std::size_t at) {
   return static_cast<unsigned char>(value);
 }
 
-std::optional<unsigned char> RegexParser::braced_number(std::size_t at, int base, RegexFeature feature) {
+std::optional<unsigned char> RegexParser::braced_number(std::size_t at, int base,
+                                                        RegexFeature feature) {
   i_ += 2;  // the letter and '{'
   unsigned value = 0;
   while (!at_end() && peek() != '}') {
@@ -92,9 +100,12 @@ void RegexParser::parse_escape(RegexSequence& seq) {
   }
   switch (e) {
     case 'b':
-    case 'B': return seq.push_back(simple_node(RegexNodeKind::kAssert, at));
-    case 'A': return seq.push_back(simple_node(RegexNodeKind::kAssert, at, AssertKind::kStart));
-    case 'Z': return seq.push_back(simple_node(RegexNodeKind::kAssert, at, AssertKind::kEnd));
+    case 'B':
+      return seq.push_back(simple_node(RegexNodeKind::kAssert, at));
+    case 'A':
+      return seq.push_back(simple_node(RegexNodeKind::kAssert, at, AssertKind::kStart));
+    case 'Z':
+      return seq.push_back(simple_node(RegexNodeKind::kAssert, at, AssertKind::kEnd));
     case 'z':
       note(RegexFeature::kPcreOnlyEscape, at);
       return seq.push_back(simple_node(RegexNodeKind::kAssert, at, AssertKind::kEnd));
@@ -110,12 +121,17 @@ void RegexParser::parse_escape(RegexSequence& seq) {
       return seq.push_back(bytes_node(~ByteSet(), at));
     case 'X':
     case 'p':
-    case 'P': return unicode_escape(seq, at, e);
+    case 'P':
+      return unicode_escape(seq, at, e);
     case 'g':
-    case 'k': return named_reference(seq, at, e);
-    case 'Q': return quoted(seq, at);
-    case 'E': return note(RegexFeature::kPcreOnlyEscape, at);  // a stray \E is ignored by PCRE2
-    default: break;
+    case 'k':
+      return named_reference(seq, at, e);
+    case 'Q':
+      return quoted(seq, at);
+    case 'E':
+      return note(RegexFeature::kPcreOnlyEscape, at);  // a stray \E is ignored by PCRE2
+    default:
+      break;
   }
   if (regex_is_digit(e)) return numbered_reference(seq, at);
   seq.push_back(bytes_node(literal(static_cast<unsigned char>(e)), at));
@@ -147,7 +163,8 @@ void RegexParser::numbered_reference(RegexSequence& seq, std::size_t at) {
   }
   i_ = from;
   unsigned octal = 0;
-  for (int k = 0; k < 3 && regex_is_octal(peek()); ++k) octal = octal * 8 + static_cast<unsigned>(peek() - '0'), ++i_;
+  for (int k = 0; k < 3 && regex_is_octal(peek()); ++k)
+    octal = octal * 8 + static_cast<unsigned>(peek() - '0'), ++i_;
   if (i_ == from) ++i_;  // \8 or \9 with no such group: a literal digit
   seq.push_back(bytes_node(literal(static_cast<unsigned char>(octal)), at));
 }

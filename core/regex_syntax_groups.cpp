@@ -24,9 +24,11 @@ void RegexParser::parse_group(RegexSequence& seq) {
     i_ += 2;
     return seq.push_back(lookbehind(at));
   }
-  static const std::pair<char, GroupKind> kPlain[] = {{':', GroupKind::kNonCapture}, {'>', GroupKind::kAtomic},
-                                                     {'=', GroupKind::kLookahead},   {'!', GroupKind::kLookahead},
-                                                     {'|', GroupKind::kBranchReset}};
+  static const std::pair<char, GroupKind> kPlain[] = {{':', GroupKind::kNonCapture},
+                                                      {'>', GroupKind::kAtomic},
+                                                      {'=', GroupKind::kLookahead},
+                                                      {'!', GroupKind::kLookahead},
+                                                      {'|', GroupKind::kBranchReset}};
   for (const auto& [opener, kind] : kPlain) {
     if (c != opener) continue;
     ++i_;
@@ -41,7 +43,8 @@ void RegexParser::parse_group(RegexSequence& seq) {
     skip_to_close();
     return note(RegexFeature::kCallout, at);
   }
-  if (c == 'R' || c == '&' || c == '+' || regex_is_digit(c) || (c == '-' && regex_is_digit(peek(1)))) {
+  if (c == 'R' || c == '&' || c == '+' || regex_is_digit(c) ||
+      (c == '-' && regex_is_digit(peek(1)))) {
     skip_to_close();
     note(RegexFeature::kRecursion, at);
     return seq.push_back(simple_node(RegexNodeKind::kOpaque, at));
@@ -57,9 +60,14 @@ void RegexParser::skip_to_close() {
 // (*VERB), (*UTF) ...; PCRE2's alphabetic assertions (*pla: ...) are groups.
 void RegexParser::parse_verb(RegexSequence& seq, std::size_t at) {
   static const std::pair<std::string_view, GroupKind> kAlpha[] = {
-      {"*pla:", GroupKind::kLookahead},  {"*nla:", GroupKind::kLookahead},  {"*plb:", GroupKind::kLookbehind},
-      {"*nlb:", GroupKind::kLookbehind}, {"*atomic:", GroupKind::kAtomic},   {"*positive_lookahead:", GroupKind::kLookahead},
-      {"*negative_lookahead:", GroupKind::kLookahead}, {"*positive_lookbehind:", GroupKind::kLookbehind},
+      {"*pla:", GroupKind::kLookahead},
+      {"*nla:", GroupKind::kLookahead},
+      {"*plb:", GroupKind::kLookbehind},
+      {"*nlb:", GroupKind::kLookbehind},
+      {"*atomic:", GroupKind::kAtomic},
+      {"*positive_lookahead:", GroupKind::kLookahead},
+      {"*negative_lookahead:", GroupKind::kLookahead},
+      {"*positive_lookbehind:", GroupKind::kLookbehind},
       {"*negative_lookbehind:", GroupKind::kLookbehind}};
   note(RegexFeature::kVerb, at);
   for (const auto& [name, kind] : kAlpha) {
@@ -121,9 +129,11 @@ RegexNode RegexParser::conditional(std::size_t at) {
     const std::size_t from = i_;
     while (!at_end() && peek() != ')') ++i_;
     const std::string_view cond = p_.substr(from, i_ - from);
-    const bool python_ok = !cond.empty() && (std::all_of(cond.begin(), cond.end(), regex_is_digit) ||
-                                             (!regex_is_digit(cond[0]) && std::all_of(cond.begin(), cond.end(), is_name_char) &&
-                                              cond != "DEFINE" && cond[0] != 'R'));
+    const bool python_ok =
+        !cond.empty() &&
+        (std::all_of(cond.begin(), cond.end(), regex_is_digit) ||
+         (!regex_is_digit(cond[0]) && std::all_of(cond.begin(), cond.end(), is_name_char) &&
+          cond != "DEFINE" && cond[0] != 'R'));
     if (!python_ok) note(RegexFeature::kPcreOnlyCondition, at);
     if (!at_end()) ++i_;
   }

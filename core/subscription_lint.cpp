@@ -14,8 +14,8 @@ namespace ivy {
 namespace {
 
 constexpr std::string_view kNames[kLintCheckCount] = {
-    "invalid", "hyperscan-fallback", "hyperscan-prefilter", "backtracking", "dialect",
-    "catch-all", "duplicate", "never-matched", "most-matched"};
+    "invalid",   "hyperscan-fallback", "hyperscan-prefilter", "backtracking", "dialect",
+    "catch-all", "duplicate",          "never-matched",       "most-matched"};
 
 // One distinct pattern and everyone who holds it.
 struct PatternUse {
@@ -25,9 +25,12 @@ struct PatternUse {
   std::optional<std::int64_t> matches;
 };
 
-std::string agent_key(const LintSubscription& s) { return s.bus + '\n' + (s.app_id.empty() ? s.agent : s.app_id); }
+std::string agent_key(const LintSubscription& s) {
+  return s.bus + '\n' + (s.app_id.empty() ? s.agent : s.app_id);
+}
 
-std::vector<PatternUse> group_by_pattern(const std::vector<LintSubscription>& subs, std::set<std::string>& agents) {
+std::vector<PatternUse> group_by_pattern(const std::vector<LintSubscription>& subs,
+                                         std::set<std::string>& agents) {
   std::vector<PatternUse> uses;
   std::unordered_map<std::string, std::size_t> index;
   for (const LintSubscription& s : subs) {
@@ -60,7 +63,8 @@ bool every_text(const RegexSequence& seq) {
   return std::all_of(seq.begin(), seq.end(), [](const RegexNode& n) {
     if (n.kind == RegexNodeKind::kAssert) return n.assertion != AssertKind::kOther;
     if (n.kind == RegexNodeKind::kGroup) {
-      return n.group != GroupKind::kLookahead && n.group != GroupKind::kLookbehind && every_text(n.alternatives);
+      return n.group != GroupKind::kLookahead && n.group != GroupKind::kLookbehind &&
+             every_text(n.alternatives);
     }
     return dot_like(n);
   });
@@ -84,34 +88,41 @@ class Linter {
           static_cast<std::size_t>(regex.error().offset));
       return;
     }
-    const HsPatternClass hs = wanted(LintCheck::kHyperscanFallback) || wanted(LintCheck::kHyperscanPrefilter)
-                                  ? classify_hs_pattern(use.pattern)
-                                  : HsPatternClass::kExact;
+    const HsPatternClass hs =
+        wanted(LintCheck::kHyperscanFallback) || wanted(LintCheck::kHyperscanPrefilter)
+            ? classify_hs_pattern(use.pattern)
+            : HsPatternClass::kExact;
     if (hs == HsPatternClass::kFallback) {
-      add(LintCheck::kHyperscanFallback, use, "Hyperscan cannot take it: PCRE2 runs it on every message");
+      add(LintCheck::kHyperscanFallback, use,
+          "Hyperscan cannot take it: PCRE2 runs it on every message");
     } else if (hs == HsPatternClass::kPrefilter) {
-      add(LintCheck::kHyperscanPrefilter, use, "Hyperscan takes an approximation: PCRE2 confirms every candidate");
+      add(LintCheck::kHyperscanPrefilter, use,
+          "Hyperscan takes an approximation: PCRE2 confirms every candidate");
     }
     const RegexSyntax syntax = parse_regex_syntax(use.pattern);
     if (wanted(LintCheck::kBacktracking)) backtracking(use, syntax);
     for (const DialectIssue& issue : find_dialect_issues(use.pattern, syntax)) {
       add(LintCheck::kDialect, use, issue.what,
-          issue.kind == DialectIssueKind::kAnchoring ? std::nullopt : std::optional<std::size_t>(issue.offset));
+          issue.kind == DialectIssueKind::kAnchoring ? std::nullopt
+                                                     : std::optional<std::size_t>(issue.offset));
     }
-    if (every_text(syntax.alternatives)) add(LintCheck::kCatchAll, use, "matches every message: its holders get the whole bus");
+    if (every_text(syntax.alternatives))
+      add(LintCheck::kCatchAll, use, "matches every message: its holders get the whole bus");
   }
 
   void usage(const PatternUse& use) {
     if (use.agents.size() >= options_.duplicate_holders) {
       add(LintCheck::kDuplicate, use, "held by " + std::to_string(use.agents.size()) + " agents");
     }
-    if (use.matches && *use.matches == 0) add(LintCheck::kNeverMatched, use, "nothing was delivered through it");
+    if (use.matches && *use.matches == 0)
+      add(LintCheck::kNeverMatched, use, "nothing was delivered through it");
   }
 
  private:
   bool wanted(LintCheck c) const { return (options_.skip & lint_bit(c)) == 0; }
 
-  void add(LintCheck c, const PatternUse& use, std::string detail, std::optional<std::size_t> offset = std::nullopt) {
+  void add(LintCheck c, const PatternUse& use, std::string detail,
+           std::optional<std::size_t> offset = std::nullopt) {
     if (!wanted(c)) return;
     LintFinding f;
     f.check = c;
@@ -125,11 +136,12 @@ class Linter {
   void backtracking(const PatternUse& use, const RegexSyntax& syntax) {
     const auto risk = find_exponential_backtracking(use.pattern, syntax);
     if (!risk) return;
-    std::string detail = "exponential backtracking: the repetition around offset " + std::to_string(risk->offset) +
-                         " can read the same text in several ways; ";
+    std::string detail = "exponential backtracking: the repetition around offset " +
+                         std::to_string(risk->offset) + " can read the same text in several ways; ";
     detail += risk->pcre2_gives_up
                   ? "PCRE2 gives up on a " + std::to_string(risk->example.size()) +
-                        "-byte text like the example (ivyd and ivy-c then count it as no match; an ivy-python "
+                        "-byte text like the example (ivyd and ivy-c then count it as no match; an "
+                        "ivy-python "
                         "sender has no limit and can hang)"
                   : "PCRE2's optimisations cope with the example, Python's re may not";
     add(LintCheck::kBacktracking, use, std::move(detail), risk->offset);
@@ -140,12 +152,15 @@ class Linter {
   LintReport& report_;
 };
 
-void most_matched(const std::vector<PatternUse>& uses, const LintOptions& options, LintReport& report) {
+void most_matched(const std::vector<PatternUse>& uses, const LintOptions& options,
+                  LintReport& report) {
   std::vector<const PatternUse*> busy;
   for (const PatternUse& u : uses) {
     if (u.matches && *u.matches > 0) busy.push_back(&u);
   }
-  std::stable_sort(busy.begin(), busy.end(), [](const PatternUse* a, const PatternUse* b) { return *a->matches > *b->matches; });
+  std::stable_sort(busy.begin(), busy.end(), [](const PatternUse* a, const PatternUse* b) {
+    return *a->matches > *b->matches;
+  });
   if (busy.size() > options.most_matched) busy.resize(options.most_matched);
   for (const PatternUse* u : busy) {
     LintFinding f;
@@ -170,12 +185,13 @@ std::optional<LintCheck> parse_lint_check(std::string_view name) {
 }
 
 std::size_t LintReport::problems() const {
-  return static_cast<std::size_t>(std::count_if(findings.begin(), findings.end(), [](const LintFinding& f) {
-    return f.check != LintCheck::kMostMatched;
-  }));
+  return static_cast<std::size_t>(
+      std::count_if(findings.begin(), findings.end(),
+                    [](const LintFinding& f) { return f.check != LintCheck::kMostMatched; }));
 }
 
-LintReport lint_subscriptions(const std::vector<LintSubscription>& subscriptions, const LintOptions& options) {
+LintReport lint_subscriptions(const std::vector<LintSubscription>& subscriptions,
+                              const LintOptions& options) {
   LintReport report;
   std::set<std::string> agents;
   const std::vector<PatternUse> uses = group_by_pattern(subscriptions, agents);

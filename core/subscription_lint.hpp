@@ -61,7 +61,9 @@ std::string_view to_string(LintCheck check);
 std::optional<LintCheck> parse_lint_check(std::string_view name);
 
 using LintCheckMask = std::uint32_t;
-constexpr LintCheckMask lint_bit(LintCheck c) { return LintCheckMask{1} << static_cast<unsigned>(c); }
+constexpr LintCheckMask lint_bit(LintCheck c) {
+  return LintCheckMask{1} << static_cast<unsigned>(c);
+}
 
 struct LintHolder {
   std::string bus;
@@ -97,6 +99,7 @@ struct LintReport {
   std::size_t problems() const;
 };
 
-LintReport lint_subscriptions(const std::vector<LintSubscription>& subscriptions, const LintOptions& options = {});
+LintReport lint_subscriptions(const std::vector<LintSubscription>& subscriptions,
+                              const LintOptions& options = {});
 
 }  // namespace ivy

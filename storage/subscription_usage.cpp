@@ -19,7 +19,8 @@ struct Row {
 };
 
 using RowKey = std::pair<std::int64_t, std::int32_t>;  // (agent row, regexp id)
-using UseKey = std::tuple<std::string, std::string, std::string, std::string, std::int32_t, std::string>;
+using UseKey =
+    std::tuple<std::string, std::string, std::string, std::string, std::int32_t, std::string>;
 
 template <class Fn>
 Status each_row(Database& db, std::string_view sql, Fn&& fn) {
@@ -35,7 +36,8 @@ Status each_row(Database& db, std::string_view sql, Fn&& fn) {
 
 Result<std::vector<Row>> read_rows(Database& db) {
   std::vector<Row> rows;
-  auto st = each_row(db,
+  auto st = each_row(
+      db,
       "SELECT s.agent_id, s.regexp_id, s.pattern, s.added_ns, coalesce(s.removed_ns, 0), "
       "coalesce(a.name, ''), coalesce(a.app_id, ''), coalesce(a.host, ''), coalesce(a.bus, '') "
       "FROM subscription s JOIN agent a ON a.id = s.agent_id ORDER BY s.id",
@@ -44,8 +46,9 @@ Result<std::vector<Row>> read_rows(Database& db) {
         r.agent_row = s.int64(0);
         r.added_ns = s.int64(3);
         r.removed_ns = s.int64(4);
-        r.use = SubscriptionUse{s.text(8), s.text(5), s.text(6), s.text(7), static_cast<std::int32_t>(s.int64(1)),
-                                s.text(2), r.added_ns, 0};
+        r.use = SubscriptionUse{
+            s.text(8), s.text(5),  s.text(6), s.text(7), static_cast<std::int32_t>(s.int64(1)),
+            s.text(2), r.added_ns, 0};
         rows.push_back(std::move(r));
         return {};
       });
@@ -79,7 +82,8 @@ Result<std::int64_t> count_within_lifetime(FileQuery& file, const Row& row) {
 Status count_deliveries(FileQuery& file, std::vector<Row>& rows) {
   std::map<RowKey, std::vector<Row*>> by_key;
   for (Row& r : rows) by_key[{r.agent_row, r.use.regexp_id}].push_back(&r);
-  return each_row(file.db(), "SELECT agent_id, regexp_id, count(*) FROM receiver GROUP BY agent_id, regexp_id",
+  return each_row(file.db(),
+                  "SELECT agent_id, regexp_id, count(*) FROM receiver GROUP BY agent_id, regexp_id",
                   [&](const Statement& s) -> Status {
                     auto it = by_key.find({s.int64(0), static_cast<std::int32_t>(s.int64(1))});
                     if (it == by_key.end()) return {};  // its bind was lost (a gap)
@@ -110,7 +114,8 @@ Result<std::vector<SubscriptionUse>> subscription_usage(const std::vector<std::s
     if (auto st = count_deliveries(*file, *rows); !st) return Unexpected<Error>{st.error()};
     for (Row& r : *rows) {
       const SubscriptionUse& u = r.use;
-      auto [it, fresh] = index.emplace(UseKey{u.bus, u.agent, u.app_id, u.host, u.regexp_id, u.pattern}, out.size());
+      auto [it, fresh] = index.emplace(
+          UseKey{u.bus, u.agent, u.app_id, u.host, u.regexp_id, u.pattern}, out.size());
       if (fresh) {
         out.push_back(std::move(r.use));
       } else {

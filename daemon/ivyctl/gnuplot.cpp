@@ -30,7 +30,8 @@ class ScratchDir {
   ScratchDir() {
     const char* env = std::getenv("TMPDIR");
     std::string tmp = env && *env ? env : "/tmp";
-    if (std::any_of(tmp.begin(), tmp.end(), [](char c) { return c == '\'' || static_cast<unsigned char>(c) < 0x20; })) {
+    if (std::any_of(tmp.begin(), tmp.end(),
+                    [](char c) { return c == '\'' || static_cast<unsigned char>(c) < 0x20; })) {
       tmp = "/tmp";
     }
     std::string pattern = tmp + "/ivyctl-plot-XXXXXX";
@@ -62,13 +63,15 @@ std::string tail_of(const std::string& path) {
   return text;
 }
 
-Result<int> spawn_and_wait(const std::string& gnuplot, const std::string& script, const std::string& errors) {
+Result<int> spawn_and_wait(const std::string& gnuplot, const std::string& script,
+                           const std::string& errors) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 2, errors.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  std::vector<char*> argv{const_cast<char*>(gnuplot.c_str()), const_cast<char*>(script.c_str()), nullptr};
+  std::vector<char*> argv{const_cast<char*>(gnuplot.c_str()), const_cast<char*>(script.c_str()),
+                          nullptr};
   pid_t pid = -1;
   const int rc = ::posix_spawnp(&pid, gnuplot.c_str(), &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
@@ -90,7 +93,8 @@ Status move_to(const std::string& picture, const std::string& output) {
   std::filesystem::rename(picture, output, ec);
   if (ec == std::errc::cross_device_link) {
     ec.clear();
-    std::filesystem::copy_file(picture, output, std::filesystem::copy_options::overwrite_existing, ec);
+    std::filesystem::copy_file(picture, output, std::filesystem::copy_options::overwrite_existing,
+                               ec);
   }
   if (ec) return fail("cannot write " + output + ": " + ec.message());
   return {};
@@ -98,9 +102,11 @@ Status move_to(const std::string& picture, const std::string& output) {
 
 }  // namespace
 
-Status run_gnuplot(const std::string& gnuplot, const GnuplotScriptFor& script, const std::string& output) {
+Status run_gnuplot(const std::string& gnuplot, const GnuplotScriptFor& script,
+                   const std::string& output) {
   ScratchDir dir;
-  if (!dir.ok()) return fail(std::string("cannot make a temporary directory: ") + std::strerror(errno));
+  if (!dir.ok())
+    return fail(std::string("cannot make a temporary directory: ") + std::strerror(errno));
   const std::string picture = dir.file("picture");
   {
     std::ofstream out(dir.file("plot.gp"), std::ios::binary);
@@ -110,14 +116,16 @@ Status run_gnuplot(const std::string& gnuplot, const GnuplotScriptFor& script, c
   auto status = spawn_and_wait(gnuplot, dir.file("plot.gp"), dir.file("errors"));
   if (!status) return Unexpected<Error>{status.error()};
   const std::string messages = tail_of(dir.file("errors"));
-  if (WIFSIGNALED(*status)) return fail(gnuplot + " was killed by signal " + std::to_string(WTERMSIG(*status)));
+  if (WIFSIGNALED(*status))
+    return fail(gnuplot + " was killed by signal " + std::to_string(WTERMSIG(*status)));
   if (!WIFEXITED(*status) || WEXITSTATUS(*status) != 0) {
     return fail(gnuplot + " failed (exit status " + std::to_string(WEXITSTATUS(*status)) + ")" +
                 (messages.empty() ? std::string() : ":\n" + messages));
   }
-  struct stat st{};
+  struct stat st {};
   if (::stat(picture.c_str(), &st) != 0 || st.st_size == 0) {
-    return fail(gnuplot + " drew no picture" + (messages.empty() ? std::string() : ":\n" + messages));
+    return fail(gnuplot + " drew no picture" +
+                (messages.empty() ? std::string() : ":\n" + messages));
   }
   return move_to(picture, output);
 }

@@ -25,6 +25,7 @@ namespace ivy::ctl {
 using GnuplotScriptFor = std::function<std::string(const std::string& picture)>;
 
 // `gnuplot` is a path, or a name looked up in PATH ("gnuplot").
-Status run_gnuplot(const std::string& gnuplot, const GnuplotScriptFor& script, const std::string& output);
+Status run_gnuplot(const std::string& gnuplot, const GnuplotScriptFor& script,
+                   const std::string& output);
 
 }  // namespace ivy::ctl

@@ -53,8 +53,8 @@ const char* env(const char* name) {
 std::size_t sparkline_width() {
   winsize ws{};
   if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) return kPipeColumns;
-  return std::clamp<std::size_t>(ws.ws_col > kLabelColumns + kPeakColumns ? ws.ws_col - kLabelColumns - kPeakColumns : 0,
-                                 10, 120);
+  const std::size_t reserved = kLabelColumns + kPeakColumns;
+  return std::clamp<std::size_t>(ws.ws_col > reserved ? ws.ws_col - reserved : 0, 10, 120);
 }
 
 // "Rate:           ▁▂▃█▃▂  peak 71 msg/s in 1 s"; empty when there is too
@@ -69,10 +69,10 @@ std::string rate_line(const storage::Reader& reader, const storage::Summary& s) 
   auto counts = reader.message_counts(start, start + static_cast<std::int64_t>(buckets) * bucket_ns, buckets);
   if (!counts) return {};
   const std::int64_t peak = *std::max_element(counts->begin(), counts->end());
+  const auto peak_rate = static_cast<long long>(static_cast<double>(peak) * 1e9 / static_cast<double>(bucket_ns));
   const Charset charset = charset_from_locale(env("LC_ALL"), env("LC_CTYPE"), env("LANG"));
-  return "Rate:           " + sparkline(*counts, charset) + "  peak " +
-         std::to_string(static_cast<long long>(static_cast<double>(peak) * 1e9 / static_cast<double>(bucket_ns))) +
-         " msg/s in " + human_interval(bucket_ns);
+  return "Rate:           " + sparkline(*counts, charset) + "  peak " + std::to_string(peak_rate) + " msg/s in " +
+         human_interval(bucket_ns);
 }
 
 void print_summary(const storage::Summary& s, const std::string& rate) {

@@ -78,11 +78,12 @@ int run_lint(int argc, char** argv) {
       "subscriptions held by many agents, and in a recording the patterns that never\n"
       "matched and the most matched ones.\n\nOptions");
   desc.add_options()("help,h", "show this help and exit")(
-      "live", po::bool_switch(&o.live), "the subscriptions on the running daemon's buses (the default)")(
+      "live", po::bool_switch(&o.live),
+      "the subscriptions on the running daemon's buses (the default)")(
       "db", po::value(&o.db)->value_name("FILE"), "the subscriptions in a recording instead")(
       "socket", po::value(&o.socket)->value_name("PATH")->default_value(kDefaultSocket),
-      "the daemon's status socket (status.path in its config)")(
-      "json", po::bool_switch(&o.json), "print one JSON document")(
+      "the daemon's status socket (status.path in its config)")("json", po::bool_switch(&o.json),
+                                                                "print one JSON document")(
       "skip", po::value(&o.skip)->value_name("CHECKS"), "leave out these checks (a comma list)");
   po::variables_map vm;
   int exit_code = kExitOk;

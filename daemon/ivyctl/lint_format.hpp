@@ -14,7 +14,7 @@
 namespace ivy::ctl {
 
 struct LintSource {
-  std::string kind;  // "live" or "recording"
+  std::string kind;   // "live" or "recording"
   std::string where;  // the socket or the recording path
 };
 

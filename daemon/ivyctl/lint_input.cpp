@@ -26,11 +26,13 @@ Result<std::vector<LintSubscription>> subscriptions_from_daemon(std::string_view
   for (const json& bus : *buses) {
     if (!bus.is_object() || !bus.contains("peers") || !bus["peers"].is_array()) continue;
     for (const json& peer : bus["peers"]) {
-      if (!peer.is_object() || !peer.contains("subscriptions") || !peer["subscriptions"].is_array()) continue;
+      if (!peer.is_object() || !peer.contains("subscriptions") || !peer["subscriptions"].is_array())
+        continue;
       for (const json& s : peer["subscriptions"]) {
         if (!s.is_object() || !s.contains("id") || !s["id"].is_number_integer()) continue;
-        out.push_back(LintSubscription{text_of(bus, "id"), text_of(peer, "name"), text_of(peer, "app_id"),
-                                       s["id"].get<std::int32_t>(), text_of(s, "pattern"), std::nullopt});
+        out.push_back(LintSubscription{text_of(bus, "id"), text_of(peer, "name"),
+                                       text_of(peer, "app_id"), s["id"].get<std::int32_t>(),
+                                       text_of(s, "pattern"), std::nullopt});
       }
     }
   }
@@ -45,7 +47,8 @@ Result<std::vector<LintSubscription>> subscriptions_from_recording(const storage
   for (auto& u : *uses) {
     // A placeholder agent (its join was lost) has no name: show its app id or "?".
     std::string name = !u.agent.empty() ? u.agent : !u.app_id.empty() ? u.app_id : "?";
-    out.push_back(LintSubscription{u.bus, std::move(name), u.app_id, u.regexp_id, std::move(u.pattern), u.deliveries});
+    out.push_back(LintSubscription{u.bus, std::move(name), u.app_id, u.regexp_id,
+                                   std::move(u.pattern), u.deliveries});
   }
   return out;
 }

@@ -49,7 +49,8 @@ bool parse_size(const std::string& text, PlotStyle& style) {
   int h = 0;
   char x = 0;
   char extra = 0;
-  if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X')) return false;
+  if (std::sscanf(text.c_str(), "%d%c%d%c", &w, &x, &h, &extra) != 3 || (x != 'x' && x != 'X'))
+    return false;
   if (w < 200 || h < 200 || w > 10000 || h > 10000) return false;
   style.width = w;
   style.height = h;
@@ -59,12 +60,14 @@ bool parse_size(const std::string& text, PlotStyle& style) {
 // Reads the recording page by page into `binner` (bounded memory): the
 // messages the filter selects, then the joins, leaves and gaps of its time
 // span (and agent).
-Status read_traffic(const storage::Reader& reader, storage::QueryFilter filter, TrafficBinner& binner) {
+Status read_traffic(const storage::Reader& reader, storage::QueryFilter filter,
+                    TrafficBinner& binner) {
   const std::size_t limit = filter.limit;
   storage::QueryFilter events = filter;
   events.text_regex.clear();
   events.limit = kPageRows;
-  events.kinds = storage::kind_bit(storage::EntryKind::kJoin) | storage::kind_bit(storage::EntryKind::kLeave) |
+  events.kinds = storage::kind_bit(storage::EntryKind::kJoin) |
+                 storage::kind_bit(storage::EntryKind::kLeave) |
                  storage::kind_bit(storage::EntryKind::kGap);
   filter.kinds = storage::kind_bit(storage::EntryKind::kMsg);
   std::size_t read = 0;
@@ -99,7 +102,8 @@ std::int32_t utc_offset_at(std::int64_t wall_ns) {
 
 std::string default_title(const std::string& db, const TrafficSeries& s) {
   return db + ": " + format_time(s.start_ns, TimeZone::kLocal).substr(0, 19) + " to " +
-         format_time(s.end_ns(), TimeZone::kLocal).substr(0, 19) + ", " + std::to_string(s.messages) + " messages";
+         format_time(s.end_ns(), TimeZone::kLocal).substr(0, 19) + ", " +
+         std::to_string(s.messages) + " messages";
 }
 
 }  // namespace
@@ -115,8 +119,9 @@ int run_plot(int argc, char** argv) {
   add_filter_options(desc, o.filter, false);
   desc.add_options()("output,o", po::value(&o.output)->value_name("FILE")->required(),
                      "the picture to write: FILE.png or FILE.svg")(
-      "size", po::value(&o.size)->value_name("WxH")->default_value("1200x800"), "picture size in pixels")(
-      "title", po::value(&o.title)->value_name("TEXT"), "title (default: the recording, its span and count)")(
+      "size", po::value(&o.size)->value_name("WxH")->default_value("1200x800"),
+      "picture size in pixels")("title", po::value(&o.title)->value_name("TEXT"),
+                                "title (default: the recording, its span and count)")(
       "gnuplot", po::value(&o.gnuplot)->value_name("PATH")->default_value("gnuplot"),
       "the gnuplot program (looked up in PATH)");
   po::variables_map vm;
@@ -130,7 +135,8 @@ int run_plot(int argc, char** argv) {
     return kExitUsage;
   }
   if (!parse_size(o.size, style)) {
-    std::cerr << "ivyctl plot: --size: '" << o.size << "' is not WIDTHxHEIGHT, 200 to 10000 pixels each\n";
+    std::cerr << "ivyctl plot: --size: '" << o.size
+              << "' is not WIDTHxHEIGHT, 200 to 10000 pixels each\n";
     return kExitUsage;
   }
   auto filter = build_filter(o.filter, wall_now_ns());
@@ -151,11 +157,14 @@ int run_plot(int argc, char** argv) {
   }
   if (binner.empty()) {
     std::cerr << "ivyctl plot: nothing to plot: no messages, joins or leaves in " << db
-              << (vm.count("since") || vm.count("until") || vm.count("agent") || vm.count("match") ? " with these filters" : "")
+              << (vm.count("since") || vm.count("until") || vm.count("agent") || vm.count("match")
+                      ? " with these filters"
+                      : "")
               << "\n";
     return kExitFailure;
   }
-  const TrafficSeries series = binner.finish(static_cast<std::size_t>(style.width / kPixelsPerBin), kTopSeries);
+  const TrafficSeries series =
+      binner.finish(static_cast<std::size_t>(style.width / kPixelsPerBin), kTopSeries);
   style.format = *format;
   style.title = vm.count("title") ? o.title : default_title(db, series);
   style.utc_offset_s = utc_offset_at(series.start_ns);
@@ -167,8 +176,8 @@ int run_plot(int argc, char** argv) {
     std::cerr << "ivyctl plot: " << st.error().message << "\n";
     return kExitFailure;
   }
-  std::cout << "wrote " << o.output << ": " << series.messages << " messages, " << series.bins << " bins of "
-            << human_interval(series.bin_ns) << "\n";
+  std::cout << "wrote " << o.output << ": " << series.messages << " messages, " << series.bins
+            << " bins of " << human_interval(series.bin_ns) << "\n";
   return kExitOk;
 }
 

@@ -20,7 +20,11 @@ constexpr std::int64_t kSecond = 1'000'000'000;
 // The length of the valid UTF-8 sequence at `s`, 0 if there is none.
 std::size_t utf8_length(std::string_view s) {
   const auto c = static_cast<unsigned char>(s[0]);
-  const std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  const std::size_t n = c < 0x80           ? 1
+                        : (c >> 5) == 0x6  ? 2
+                        : (c >> 4) == 0xE  ? 3
+                        : (c >> 3) == 0x1E ? 4
+                                           : 0;
   if (n == 0 || n > s.size()) return 0;
   for (std::size_t i = 1; i < n; ++i) {
     if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80) return 0;
@@ -68,14 +72,15 @@ const char* color(const NamedCounts& s, std::size_t i) {
 
 // One row per bin start (rates in msg/s), and one more at the end so the
 // last step is drawn.
-std::string rate_block(const char* name, const std::vector<NamedCounts>& series, const TrafficSeries& s,
-                       std::int32_t offset) {
+std::string rate_block(const char* name, const std::vector<NamedCounts>& series,
+                       const TrafficSeries& s, std::int32_t offset) {
   std::string out = std::string("$") + name + " << EOD\n";
   const double per_second = 1e9 / static_cast<double>(s.bin_ns);
   for (std::size_t b = 0; b <= s.bins; ++b) {
     out += x_of(s.start_ns + static_cast<std::int64_t>(b) * s.bin_ns, offset);
     const std::size_t at = std::min(b, s.bins - 1);
-    for (const auto& c : series) out += " " + number(static_cast<double>(c.counts[at]) * per_second);
+    for (const auto& c : series)
+      out += " " + number(static_cast<double>(c.counts[at]) * per_second);
     out += "\n";
   }
   return out + "EOD\n";
@@ -92,13 +97,18 @@ std::string marks_block(const TrafficSeries& s, std::int32_t offset) {
   return out + "EOD\n";
 }
 
-std::string rate_plot(const char* block, const std::vector<NamedCounts>& series, const std::string& extra) {
-  if (series.empty()) return std::string("plot $") + block + " using 1:(0) with lines lc rgb '#ffffff' notitle" + extra + "\n";
+std::string rate_plot(const char* block, const std::vector<NamedCounts>& series,
+                      const std::string& extra) {
+  if (series.empty())
+    return std::string("plot $") + block + " using 1:(0) with lines lc rgb '#ffffff' notitle" +
+           extra + "\n";
   std::string out = "plot ";
   for (std::size_t i = 0; i < series.size(); ++i) {
-    out += (i ? ", \\\n     " : "") + std::string(i ? "''" : std::string("$") + block) + " using 1:" +
-           std::to_string(i + 2) + " with steps lw 2 lc rgb '" + color(series[i], i) + "' title " +
-           gnuplot_string(series[i].name + " (" + std::to_string(series[i].total) + ")", kLabelBytes);
+    out +=
+        (i ? ", \\\n     " : "") + std::string(i ? "''" : std::string("$") + block) +
+        " using 1:" + std::to_string(i + 2) + " with steps lw 2 lc rgb '" + color(series[i], i) +
+        "' title " +
+        gnuplot_string(series[i].name + " (" + std::to_string(series[i].total) + ")", kLabelBytes);
   }
   return out + extra + "\n";
 }
@@ -109,8 +119,9 @@ std::string gaps_settings(const TrafficSeries& s, std::int32_t offset, std::int6
   for (const TrafficGap& g : s.gaps) {
     // At least half a bin wide, or a short gap would not show.
     const std::int64_t to = std::max(g.to_ns, g.from_ns + s.bin_ns / 2);
-    out += "set object " + std::to_string(n++) + " rect from " + x_of(g.from_ns, offset) + ", graph 0 to " +
-           x_of(to, offset) + ", graph 1 behind fc rgb '" + kGapColor + "' fs solid 0.45 noborder\n";
+    out += "set object " + std::to_string(n++) + " rect from " + x_of(g.from_ns, offset) +
+           ", graph 0 to " + x_of(to, offset) + ", graph 1 behind fc rgb '" + kGapColor +
+           "' fs solid 0.45 noborder\n";
     lost += g.lost;
   }
   return out;
@@ -129,15 +140,17 @@ std::string mark_lines(const TrafficSeries& s, std::int32_t offset, std::string&
     bool joins = false;
     bool leaves = false;
     for (; end < s.marks.size() && bin_of(s.marks[end]) == bin_of(s.marks[i]); ++end) {
-      text += (text.empty() ? "" : " ") + std::string(s.marks[end].joined ? "+" : "-") + s.marks[end].agent;
+      text += (text.empty() ? "" : " ") + std::string(s.marks[end].joined ? "+" : "-") +
+              s.marks[end].agent;
       (s.marks[end].joined ? joins : leaves) = true;
     }
     const char* c = joins && leaves ? "#555555" : joins ? kJoinColor : kLeaveColor;
     const std::string x = x_of(s.marks[i].wall_ns, offset);
-    out += "set arrow " + std::to_string(n) + " from " + x + ", graph 0 to " + x + ", graph 1 nohead dt 2 lc rgb '" +
-           c + "' back\n";
-    labels += "set label " + std::to_string(n++) + " " + gnuplot_string(text, 2 * kLabelBytes) + " at " + x +
-              ", graph 0.98 rotate by 90 right offset -0.6,0 font ',8' tc rgb '" + c + "' front\n";
+    out += "set arrow " + std::to_string(n) + " from " + x + ", graph 0 to " + x +
+           ", graph 1 nohead dt 2 lc rgb '" + c + "' back\n";
+    labels += "set label " + std::to_string(n++) + " " + gnuplot_string(text, 2 * kLabelBytes) +
+              " at " + x + ", graph 0.98 rotate by 90 right offset -0.6,0 font ',8' tc rgb '" + c +
+              "' front\n";
     i = end;
   }
   return out;
@@ -173,41 +186,58 @@ std::string human_interval(std::int64_t ns) {
   if (ns < kSecond) return number(static_cast<double>(ns) / 1e6, "%.3g") + " ms";
   const std::int64_t s = ns / kSecond;
   if (s < 60) return number(static_cast<double>(ns) / 1e9, "%.3g") + " s";
-  if (s < 3600) return std::to_string(s / 60) + " min" + (s % 60 ? " " + std::to_string(s % 60) + " s" : "");
-  return std::to_string(s / 3600) + " h" + (s % 3600 / 60 ? " " + std::to_string(s % 3600 / 60) + " min" : "");
+  if (s < 3600)
+    return std::to_string(s / 60) + " min" + (s % 60 ? " " + std::to_string(s % 60) + " s" : "");
+  return std::to_string(s / 3600) + " h" +
+         (s % 3600 / 60 ? " " + std::to_string(s % 3600 / 60) + " min" : "");
 }
 
 std::string gnuplot_script(const TrafficSeries& s, const PlotStyle& style) {
   const std::int32_t off = style.utc_offset_s;
   const std::string size = std::to_string(style.width) + "," + std::to_string(style.height);
-  std::string out = style.format == PlotFormat::kPng ? "set terminal png size " + size + " noenhanced font ',9'\n"
-                                                     : "set terminal svg size " + size + " noenhanced font 'sans,10'\n";
-  out += "set encoding utf8\nset output " + gnuplot_string(style.output, 4096) + "\n";  // a path run_gnuplot made
-  out += rate_block("senders", s.senders, s, off) + rate_block("classes", s.classes, s, off) + marks_block(s, off);
+  std::string out = style.format == PlotFormat::kPng
+                        ? "set terminal png size " + size + " noenhanced font ',9'\n"
+                        : "set terminal svg size " + size + " noenhanced font 'sans,10'\n";
+  out += "set encoding utf8\nset output " + gnuplot_string(style.output, 4096) +
+         "\n";  // a path run_gnuplot made
+  out += rate_block("senders", s.senders, s, off) + rate_block("classes", s.classes, s, off) +
+         marks_block(s, off);
   std::int64_t lost = 0;
   std::string labels;
   out += gaps_settings(s, off, lost) + mark_lines(s, off, labels);
-  const std::string gap_key = s.gaps.empty() ? "" : ", \\\n     keyentry with boxes fc rgb '" + std::string(kGapColor) +
-                                                        "' fs solid 0.45 title " +
-                                                        gnuplot_string("gaps: " + std::to_string(lost) + " records lost");
-  out += "set xdata time\nset timefmt '%s'\nset xrange [" + x_of(s.start_ns, off) + ":" + x_of(s.end_ns(), off) + "]\n";
-  out += "set grid xtics ytics lc rgb '#e6e6e6'\nset key outside right top Left reverse samplen 2\n";
-  out += "set lmargin at screen 0.08\nset rmargin at screen 0.76\nset yrange [0:*]\nset format x ''\n";
+  const std::string gap_key =
+      s.gaps.empty() ? ""
+                     : ", \\\n     keyentry with boxes fc rgb '" + std::string(kGapColor) +
+                           "' fs solid 0.45 title " +
+                           gnuplot_string("gaps: " + std::to_string(lost) + " records lost");
+  out += "set xdata time\nset timefmt '%s'\nset xrange [" + x_of(s.start_ns, off) + ":" +
+         x_of(s.end_ns(), off) + "]\n";
+  out +=
+      "set grid xtics ytics lc rgb '#e6e6e6'\nset key outside right top Left reverse samplen 2\n";
+  out +=
+      "set lmargin at screen 0.08\nset rmargin at screen 0.76\nset yrange [0:*]\nset format x ''\n";
   out += "set offsets 0, 0, graph 0.08, 0\n";  // room above the highest step
   out += "set multiplot title " + gnuplot_string(style.title, 300) + "\n";
-  out += "set tmargin at screen 0.91\nset bmargin at screen 0.56\nset ylabel 'msg/s by sender'\n" + labels;
+  out += "set tmargin at screen 0.91\nset bmargin at screen 0.56\nset ylabel 'msg/s by sender'\n" +
+         labels;
   out += rate_plot("senders", s.senders, gap_key) + "unset label\n";
-  out += "set tmargin at screen 0.52\nset bmargin at screen 0.19\nset ylabel 'msg/s by class (first word)'\n";
+  out +=
+      "set tmargin at screen 0.52\nset bmargin at screen 0.19\nset ylabel 'msg/s by class (first "
+      "word)'\n";
   out += rate_plot("classes", s.classes, "");
   std::int64_t most = 1;
   for (std::size_t b = 0; b < s.bins; ++b) most = std::max({most, s.joins[b], s.leaves[b]});
-  out += "set tmargin at screen 0.15\nset bmargin at screen 0.07\nset ylabel 'joins/leaves'\nset xzeroaxis\n";
+  out +=
+      "set tmargin at screen 0.15\nset bmargin at screen 0.07\nset ylabel 'joins/leaves'\nset "
+      "xzeroaxis\n";
   out += "set offsets 0, 0, 0, 0\n";
   out += "set yrange [" + std::to_string(-most) + ":" + std::to_string(most) + "]\nset ytics " +
-         std::to_string(most) + "\nset format y '%.0f'\nset format x \"" + time_format(s.end_ns() - s.start_ns) +
-         "\"\nset xlabel " + gnuplot_string("local time, " + human_interval(s.bin_ns) + " bins") + "\n";
+         std::to_string(most) + "\nset format y '%.0f'\nset format x \"" +
+         time_format(s.end_ns() - s.start_ns) + "\"\nset xlabel " +
+         gnuplot_string("local time, " + human_interval(s.bin_ns) + " bins") + "\n";
   out += "plot $marks using 1:2 with impulses lw 3 lc rgb '" + std::string(kJoinColor) +
-         "' title 'joins', '' using 1:(-$3) with impulses lw 3 lc rgb '" + kLeaveColor + "' title 'leaves'\n";
+         "' title 'joins', '' using 1:(-$3) with impulses lw 3 lc rgb '" + kLeaveColor +
+         "' title 'leaves'\n";
   return out + "unset multiplot\n";
 }
 

@@ -25,6 +25,7 @@ std::int64_t nice_bucket_ns(std::int64_t first_ns, std::int64_t span_ns, std::si
 
 // kUtf8 when the locale's variables (LC_ALL, else LC_CTYPE, else LANG; the
 // first one set) name UTF-8, kAscii otherwise.
-Charset charset_from_locale(std::string_view lc_all, std::string_view lc_ctype, std::string_view lang);
+Charset charset_from_locale(std::string_view lc_all, std::string_view lc_ctype,
+                            std::string_view lang);
 
 }  // namespace ivy::ctl

@@ -8,7 +8,9 @@ namespace {
 constexpr std::size_t kMaxClassBytes = 32;
 constexpr const char* kOthers = "(others)";
 
-std::int64_t floor_div(std::int64_t a, std::int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 
 // Bin widths step 1, 5, 10, 50, 100 ... ms (x5, then x2), and finish()
 // groups 1, 2, 5, 10, 20 ... of them: the widths people read easily.
@@ -46,8 +48,9 @@ struct TrafficBinner::Grouping {
 
   std::size_t groups() const { return index(last) + 1; }
   std::size_t index(std::size_t i) const {
-    return static_cast<std::size_t>((base + static_cast<std::int64_t>(i)) / static_cast<std::int64_t>(merge) -
-                                    (base + static_cast<std::int64_t>(first)) / static_cast<std::int64_t>(merge));
+    return static_cast<std::size_t>(
+        (base + static_cast<std::int64_t>(i)) / static_cast<std::int64_t>(merge) -
+        (base + static_cast<std::int64_t>(first)) / static_cast<std::int64_t>(merge));
   }
   std::vector<std::int64_t> apply(const std::vector<std::int64_t>& counts) const {
     std::vector<std::int64_t> out(groups(), 0);
@@ -131,7 +134,8 @@ void TrafficBinner::count(Family& family, std::string_view name, std::size_t bin
   ++s.total;
 }
 
-void TrafficBinner::add_message(std::int64_t wall_ns, std::string_view sender, std::string_view text) {
+void TrafficBinner::add_message(std::int64_t wall_ns, std::string_view sender,
+                                std::string_view text) {
   const std::size_t bin = bin_of(wall_ns);
   count(senders_, sender.empty() ? std::string_view("?") : sender, bin);
   count(classes_, message_class(text), bin);
@@ -175,7 +179,8 @@ std::vector<NamedCounts> TrafficBinner::top_of(const Family& family, const Group
       add_to_others(*order[i]);
     }
   }
-  if (auto it = family.index.find(kOthers); it != family.index.end()) add_to_others(family.series[it->second]);
+  if (auto it = family.index.find(kOthers); it != family.index.end())
+    add_to_others(family.series[it->second]);
   if (others.total > 0) out.push_back(std::move(others));
   return out;
 }
@@ -189,7 +194,8 @@ TrafficSeries TrafficBinner::finish(std::size_t target_bins, std::size_t top) co
   g.base = origin_ns_ / res_ns_;
   const std::size_t target = std::max<std::size_t>(target_bins, 1);
   // The smallest nice group whose bins, aligned, number at most `target`.
-  for (g.merge = nice_at_least((g.last - g.first + target) / target, res_ns_); g.groups() > target;) {
+  for (g.merge = nice_at_least((g.last - g.first + target) / target, res_ns_);
+       g.groups() > target;) {
     g.merge = nice_at_least(g.merge + 1, res_ns_);
   }
   const auto merge = static_cast<std::int64_t>(g.merge);

@@ -91,7 +91,8 @@ class TrafficBinner {
   void resize_all(std::size_t front, std::size_t back);
   void coarsen();
   struct Grouping;  // how finish() merges fine bins
-  std::vector<NamedCounts> top_of(const Family& family, const Grouping& grouping, std::size_t top) const;
+  std::vector<NamedCounts> top_of(const Family& family, const Grouping& grouping,
+                                  std::size_t top) const;
 
   std::size_t max_series_;
   std::int64_t origin_ns_ = 0;  // start of fine bin 0, a multiple of res_ns_

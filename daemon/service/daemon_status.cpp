@@ -50,7 +50,8 @@ std::string Daemon::subscriptions_json() const {
                        {"port", p.identity.port},
                        {"subscriptions", std::move(subscriptions)}});
     }
-    doc["buses"].push_back({{"id", bus->config.id}, {"spec", agent.bus().to_string()}, {"peers", std::move(peers)}});
+    doc["buses"].push_back(
+        {{"id", bus->config.id}, {"spec", agent.bus().to_string()}, {"peers", std::move(peers)}});
   }
   return dump(doc);
 }

@@ -53,8 +53,8 @@ std::vector<LintSubscription> subscriptions(int n) {
   test::IvyTrafficGenerator generator;
   std::vector<LintSubscription> out;
   for (const auto& s : generator.subscriptions(n, 8, test::TrafficProfile::kAirTraffic)) {
-    out.push_back({"main", "P" + std::to_string(s.peer), "app" + std::to_string(s.peer), s.regexp_id, s.pattern,
-                   std::nullopt});
+    out.push_back({"main", "P" + std::to_string(s.peer), "app" + std::to_string(s.peer),
+                   s.regexp_id, s.pattern, std::nullopt});
   }
   return out;
 }
@@ -79,14 +79,17 @@ void BM_CompileBaseline(benchmark::State& state) {
     total += seconds_since(t0);
   }
   g_compile_s[state.range(0) > 1000] = total / static_cast<double>(state.iterations());
-  state.counters["us_per_subscription"] = 1e6 * g_compile_s[state.range(0) > 1000] / static_cast<double>(subs.size());
+  state.counters["us_per_subscription"] =
+      1e6 * g_compile_s[state.range(0) > 1000] / static_cast<double>(subs.size());
 }
 
 // Arg 1: 0 every check; 1 without the Hyperscan checks (their share).
 void BM_Lint(benchmark::State& state) {
   const auto subs = subscriptions(static_cast<int>(state.range(0)));
   LintOptions options;
-  if (state.range(1) == 1) options.skip = lint_bit(LintCheck::kHyperscanFallback) | lint_bit(LintCheck::kHyperscanPrefilter);
+  if (state.range(1) == 1)
+    options.skip =
+        lint_bit(LintCheck::kHyperscanFallback) | lint_bit(LintCheck::kHyperscanPrefilter);
   double total = 0;
   std::size_t problems = 0;
   for (auto _ : state) {
@@ -115,7 +118,8 @@ const std::string& recording() {
     for (storage::PeerKey k = 1; k <= 9; ++k) {
       storage::AgentEvent join;
       join.at = {t0, 0};
-      join.agent = storage::AgentRef{k, "app" + std::to_string(k), "AGENT" + std::to_string(k), "h", 1, "b"};
+      join.agent =
+          storage::AgentRef{k, "app" + std::to_string(k), "AGENT" + std::to_string(k), "h", 1, "b"};
       while (!rec.try_append(join)) std::this_thread::yield();
     }
     for (int i = 0; i < kMessages; ++i) {
@@ -164,7 +168,9 @@ void BM_ReadBaseline(benchmark::State& state) {
 
 ctl::TrafficSeries plot_series(const storage::Reader& reader) {
   ctl::TrafficBinner binner;
-  each_message(reader, [&](const storage::Entry& e) { binner.add_message(e.wall_ns, e.agent.name, e.text); });
+  each_message(reader, [&](const storage::Entry& e) {
+    binner.add_message(e.wall_ns, e.agent.name, e.text);
+  });
   return binner.finish(100, 8);
 }
 
@@ -187,10 +193,13 @@ void BM_Gnuplot(benchmark::State& state) {
   const std::string out = std::filesystem::path(recording()).parent_path() / "plot.png";
   ctl::PlotStyle style;
   for (auto _ : state) {
-    const auto st = ctl::run_gnuplot("gnuplot", [&](const std::string& picture) {
-      style.output = picture;
-      return ctl::gnuplot_script(series, style);
-    }, out);
+    const auto st = ctl::run_gnuplot(
+        "gnuplot",
+        [&](const std::string& picture) {
+          style.output = picture;
+          return ctl::gnuplot_script(series, style);
+        },
+        out);
     if (!st) state.SkipWithError(st.error().message.c_str());
   }
 }
@@ -212,7 +221,8 @@ void BM_Sparkline(benchmark::State& state) {
   double total = 0;
   for (auto _ : state) {
     const CpuStart t0;
-    benchmark::DoNotOptimize(reader->message_counts(summary->first_ns, summary->last_ns + 1, 60).ok());
+    benchmark::DoNotOptimize(
+        reader->message_counts(summary->first_ns, summary->last_ns + 1, 60).ok());
     total += seconds_since(t0);
   }
   const double per = total / static_cast<double>(state.iterations());

@@ -16,9 +16,10 @@ std::optional<BacktrackingRisk> check(std::string_view pattern) {
 // The classic shapes: nested repetition, overlapping alternatives, a
 // repetition whose separator is optional or part of the repeated class.
 TEST(BacktrackingCheck, FindsExponentialShapesAndPcre2GivesUpOnTheWitness) {
-  for (const char* pattern : {"^(a+)+$", "(a+)+$", "^(\\w+\\s?)+$", "^(a|a)*$", "^(a|aa)+$", "^(\\d+)*$",
-                              "^([a-z]+)*=", "^(.*,)+$", "^Flight=(\\w+\\s*)+;",
-                              "^([a-zA-Z0-9])(([\\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(([a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$"}) {
+  for (const char* pattern : {"^(a+)+$", "(a+)+$", "^(\\w+\\s?)+$", "^(a|a)*$", "^(a|aa)+$",
+                              "^(\\d+)*$", "^([a-z]+)*=", "^(.*,)+$", "^Flight=(\\w+\\s*)+;",
+                              "^([a-zA-Z0-9])(([\\-.]|[_]+)?([a-zA-Z0-9]+))*(@){1}[a-z0-9]+[.]{1}(("
+                              "[a-z]{2,3})|([a-z]{2,3}[.]{1}[a-z]{2,3}))$"}) {
     const auto risk = check(pattern);
     ASSERT_TRUE(risk) << pattern;
     EXPECT_FALSE(risk->pump.empty()) << pattern;
@@ -49,10 +50,11 @@ TEST(BacktrackingCheck, AdjacentLoopsAreNotExponential) {
 }
 
 TEST(BacktrackingCheck, UnambiguousRepetitionsAreNotReported) {
-  for (const char* pattern : {"^(\\d+,)+$", "^(.*) (.*)$", "(a|ab)*c", "^AircraftDelete Flight=N(\\d*)",
-                              "(.*)", "^TrackMovedEvent Flight=N X=(\\S+) Y=(\\S+)", "^(a|b)*$",
-                              "^\\d{1,3}(,\\d{3})*$", ".*.*.*=", "^(\\w+)\\s(\\w+)$", "^[a-z]+(-[a-z]+)*$",
-                              "", "^$", "a{2,5}", "(?i)^abc(def)?$"}) {
+  for (const char* pattern :
+       {"^(\\d+,)+$", "^(.*) (.*)$", "(a|ab)*c", "^AircraftDelete Flight=N(\\d*)", "(.*)",
+        "^TrackMovedEvent Flight=N X=(\\S+) Y=(\\S+)", "^(a|b)*$", "^\\d{1,3}(,\\d{3})*$",
+        ".*.*.*=", "^(\\w+)\\s(\\w+)$", "^[a-z]+(-[a-z]+)*$", "", "^$", "a{2,5}",
+        "(?i)^abc(def)?$"}) {
     EXPECT_FALSE(check(pattern)) << pattern;
   }
 }
@@ -87,7 +89,9 @@ TEST(BacktrackingCheck, HugePatternsAreNotModelled) {
   for (int i = 0; i < 500; ++i) pattern += "a?";
   pattern += ")+$";
   EXPECT_FALSE(check(pattern));
-  EXPECT_FALSE(check("((((((((((a{1,1000}){1,1000}){1,1000}){1,1000}){1,1000}){1,1000}){1,1000}){1,1000}){1,1000}){1,1000})$"));
+  EXPECT_FALSE(
+      check("((((((((((a{1,1000}){1,1000}){1,1000}){1,1000}){1,1000}){1,1000}){1,1000}){1,1000}){1,"
+            "1000}){1,1000})$"));
 }
 
 }  // namespace

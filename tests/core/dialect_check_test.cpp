@@ -19,15 +19,17 @@ std::vector<DialectIssue> issues_of(std::string_view pattern) {
 }
 
 bool has_kind(const std::vector<DialectIssue>& issues, DialectIssueKind kind) {
-  return std::any_of(issues.begin(), issues.end(), [kind](const DialectIssue& i) { return i.kind == kind; });
+  return std::any_of(issues.begin(), issues.end(),
+                     [kind](const DialectIssue& i) { return i.kind == kind; });
 }
 
 TEST(DialectCheck, AnchoredPatternsAgreeOnWhereAMatchStarts) {
-  for (const char* pattern : {"^hello (.*)", "\\Ahello", "(.*)", ".*world", ".+x", "^a|^b", "(^a|^b)c", "(?i)^abc",
-                              "", "(?=x)^x", "(.*) (.*)", "(^a)+"}) {
+  for (const char* pattern : {"^hello (.*)", "\\Ahello", "(.*)", ".*world", ".+x", "^a|^b",
+                              "(^a|^b)c", "(?i)^abc", "", "(?=x)^x", "(.*) (.*)", "(^a)+"}) {
     EXPECT_TRUE(starts_anchored(parse_regex_syntax(pattern).alternatives)) << pattern;
   }
-  for (const char* pattern : {"hello", "world$", "^a|b", "(a|^b)", "\\bword", "(^a)?b", "$", "x*^", "\\1"}) {
+  for (const char* pattern :
+       {"hello", "world$", "^a|b", "(a|^b)", "\\bword", "(^a)?b", "$", "x*^", "\\1"}) {
     EXPECT_FALSE(starts_anchored(parse_regex_syntax(pattern).alternatives)) << pattern;
   }
 }
@@ -69,23 +71,25 @@ struct Case {
 };
 
 std::vector<Case> oracle_cases() {
-  const std::vector<std::string> common{"", "a", "abc", "hello world", "say hello", "x{,3}", "xx", "Flight=N123",
-                                        "caf", "caf\xc3\xa9", "\xc3\xa9", "\r", "\v", "a.b", "aB", "ab", "bc", "x", "xFlight=N1",
-                                        "aaaaaa", "a b"};
+  const std::vector<std::string> common{
+      "",    "a",           "abc",        "hello world", "say hello", "x{,3}", "xx", "Flight=N123",
+      "caf", "caf\xc3\xa9", "\xc3\xa9",   "\r",          "\v",        "a.b",   "aB", "ab",
+      "bc",  "x",           "xFlight=N1", "aaaaaa",      "a b"};
   std::vector<Case> cases;
-  for (const char* p : {
-           // portable
-           "^hello (.*)", "^AircraftDelete Flight=N(\\d*)", "(.*)", "^(\\w+) (\\w+)$", "^a|^b", ".*world", "(?i)^abc$",
-           "^x{2,3}$", "^[a-c]+\\.$", "^(?P<n>a)(?P=n)$", "^a(?=b)", "^ab\\Z", "^[]a]$", "^a$", "^(a)?(b)$", ".+x",
-           "^(a)?(?(1)b|c)$", "^a.b$", "^[^a]+$", "^(?:ab|bc)$", "^\\x41", "^a{0}b", "^Flight=N\\d+$",
-           "^(?i:a)b$", "(?x)^ a \\  b $", "^\\s$", "(?s)^a.b",
-           // PCRE only, or read differently
-           "hello", "world$", "Flight", "(?<n>a)", "^\\Qa.b\\E$", "^\\h$", "^a\\z", "^[[:alpha:]]+$", "^x{,3}$",
-           "^\\v$", "^a(?i)b$", "^(?-i)a$", "^(?<=a|bc)x", "^caf\xc3\xa9?$", "^[\xc3\xa9\xc3\xa8]$", "^\\x{41}$",
-           "^\\xA", "^(a)(?1)$", "^(?|a)$", "^\\e$", "^\\cA$", "^\\p{L}$", "^\\R$", "^a\\Kb", "^\\X$", "^\\C$",
-           "^\\N$", "^(?U)a+", "^a\\E", "^(?'n'a)$", "^[\\V]$",
-           // Python 3.11+ only
-           "^a++$", "^(?>a+)b$"}) {
+  for (const char* p :
+       {// portable
+        "^hello (.*)", "^AircraftDelete Flight=N(\\d*)", "(.*)", "^(\\w+) (\\w+)$", "^a|^b",
+        ".*world", "(?i)^abc$", "^x{2,3}$", "^[a-c]+\\.$", "^(?P<n>a)(?P=n)$", "^a(?=b)", "^ab\\Z",
+        "^[]a]$", "^a$", "^(a)?(b)$", ".+x", "^(a)?(?(1)b|c)$", "^a.b$", "^[^a]+$", "^(?:ab|bc)$",
+        "^\\x41", "^a{0}b", "^Flight=N\\d+$", "^(?i:a)b$", "(?x)^ a \\  b $", "^\\s$", "(?s)^a.b",
+        // PCRE only, or read differently
+        "hello", "world$", "Flight", "(?<n>a)", "^\\Qa.b\\E$", "^\\h$", "^a\\z", "^[[:alpha:]]+$",
+        "^x{,3}$", "^\\v$", "^a(?i)b$", "^(?-i)a$", "^(?<=a|bc)x", "^caf\xc3\xa9?$",
+        "^[\xc3\xa9\xc3\xa8]$", "^\\x{41}$", "^\\xA", "^(a)(?1)$", "^(?|a)$", "^\\e$", "^\\cA$",
+        "^\\p{L}$", "^\\R$", "^a\\Kb", "^\\X$", "^\\C$", "^\\N$", "^(?U)a+", "^a\\E", "^(?'n'a)$",
+        "^[\\V]$",
+        // Python 3.11+ only
+        "^a++$", "^(?>a+)b$"}) {
     cases.push_back({p, common});
   }
   return cases;
@@ -119,7 +123,8 @@ for line in open(sys.argv[1]):
 
 TEST(DialectCheck, AgreesWithPythonsReAsAnOracle) {
   ivy::test::TempDir dir;
-  if (ivy::test::run_command({"/usr/bin/python3", "-c", "pass"}) != 0) GTEST_SKIP() << "python3 is not installed";
+  if (ivy::test::run_command({"/usr/bin/python3", "-c", "pass"}) != 0)
+    GTEST_SKIP() << "python3 is not installed";
   const auto cases = oracle_cases();
   {
     std::ofstream script(dir.file("oracle.py"));
@@ -133,7 +138,9 @@ TEST(DialectCheck, AgreesWithPythonsReAsAnOracle) {
   }
   std::string out;
   std::string err;
-  ASSERT_EQ(ivy::test::run_command({"/usr/bin/python3", dir.file("oracle.py"), dir.file("cases.txt")}, &out, &err), 0)
+  ASSERT_EQ(ivy::test::run_command(
+                {"/usr/bin/python3", dir.file("oracle.py"), dir.file("cases.txt")}, &out, &err),
+            0)
       << err;
   std::istringstream lines(out);
   std::string version_line;
@@ -149,9 +156,10 @@ TEST(DialectCheck, AgreesWithPythonsReAsAnOracle) {
     for (const auto& t : c.texts) pcre += *regex->matches(t) ? '1' : '0';
     if (!differs) differs = pcre != verdict;
     const auto issues = issues_of(c.pattern);
-    const bool only_old_python = !issues.empty() && std::all_of(issues.begin(), issues.end(), [](const auto& i) {
-      return i.kind == DialectIssueKind::kOldPythonRejects;
-    });
+    const bool only_old_python =
+        !issues.empty() && std::all_of(issues.begin(), issues.end(), [](const auto& i) {
+          return i.kind == DialectIssueKind::kOldPythonRejects;
+        });
     if (only_old_python && python >= 311) {
       EXPECT_FALSE(differs) << c.pattern << ": Python " << python << " should agree";
       continue;

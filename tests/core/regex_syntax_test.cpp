@@ -118,7 +118,8 @@ TEST(RegexSyntax, HexAndControlEscapes) {
 
 TEST(RegexSyntax, PosixClassesInsideBrackets) {
   const auto s = parse_regex_syntax("[[:alpha:][:digit:]_]");
-  EXPECT_EQ(top(s)[0].bytes, byte_range('a', 'z') | byte_range('A', 'Z') | byte_range('0', '9') | byte_set_of('_'));
+  EXPECT_EQ(top(s)[0].bytes,
+            byte_range('a', 'z') | byte_range('A', 'Z') | byte_range('0', '9') | byte_set_of('_'));
   EXPECT_TRUE(has_feature("[[:alpha:]]", RegexFeature::kPosixClass));
 }
 
@@ -143,8 +144,9 @@ TEST(RegexSyntax, PcreOnlyConstructsAreFeatures) {
   EXPECT_TRUE(has_feature("(?(<n>)a|b)", RegexFeature::kPcreOnlyCondition));
   EXPECT_FALSE(has_feature("(a)(?(1)a|b)", RegexFeature::kPcreOnlyCondition));
   EXPECT_TRUE(has_feature("(?(?=a)a|b)", RegexFeature::kPcreOnlyCondition));
-  for (const char* escape : {R"(\h)", R"(\R)", R"(a\Kb)", R"(\z)", R"(\G)", R"(\X)", R"(\C)", R"(\pL)",
-                             R"(\p{Lu})", R"(\e)", R"(\cA)", R"(\o{101})", R"((a)\g{1})", R"((?<n>a)\k<n>)", R"(\N)"}) {
+  for (const char* escape :
+       {R"(\h)", R"(\R)", R"(a\Kb)", R"(\z)", R"(\G)", R"(\X)", R"(\C)", R"(\pL)", R"(\p{Lu})",
+        R"(\e)", R"(\cA)", R"(\o{101})", R"((a)\g{1})", R"((?<n>a)\k<n>)", R"(\N)"}) {
     EXPECT_TRUE(has_feature(escape, RegexFeature::kPcreOnlyEscape)) << escape;
   }
   EXPECT_TRUE(has_feature(R"(\v)", RegexFeature::kVerticalSpaceEscape));
@@ -152,13 +154,14 @@ TEST(RegexSyntax, PcreOnlyConstructsAreFeatures) {
 }
 
 TEST(RegexSyntax, PortablePatternsHaveNoFeatures) {
-  for (const char* pattern : {"^AircraftDelete Flight=N(\\d*)", "^TrackMovedEvent Flight=N X=(\\S+) Y=(\\S+)",
-                              "(.*)", "^hello (.*)", "(?i)^abc$", "a{2}b{1,}c{0,3}", "[]a-]", "[^]a]", "\\Z",
-                              "(?P<n>a)(?P=n)", "(?#comment)a", "(?=a)(?!b)(?<=c)(?<!d)"}) {
+  for (const char* pattern :
+       {"^AircraftDelete Flight=N(\\d*)", "^TrackMovedEvent Flight=N X=(\\S+) Y=(\\S+)", "(.*)",
+        "^hello (.*)", "(?i)^abc$", "a{2}b{1,}c{0,3}", "[]a-]", "[^]a]", "\\Z", "(?P<n>a)(?P=n)",
+        "(?#comment)a", "(?=a)(?!b)(?<=c)(?<!d)"}) {
     const auto features = features_of(pattern);
-    const bool only_python_named = std::all_of(features.begin(), features.end(), [](RegexFeature f) {
-      return f == RegexFeature::kPythonNamedGroup;
-    });
+    const bool only_python_named =
+        std::all_of(features.begin(), features.end(),
+                    [](RegexFeature f) { return f == RegexFeature::kPythonNamedGroup; });
     EXPECT_TRUE(only_python_named) << pattern;
   }
 }
@@ -179,7 +182,9 @@ TEST(RegexSyntax, FeatureOffsetsPointAtTheConstruct) {
 }
 
 TEST(RegexSyntax, WidthsOfSequences) {
-  auto width = [](std::string_view p) { return regex_width(parse_regex_syntax(p).alternatives.at(0)); };
+  auto width = [](std::string_view p) {
+    return regex_width(parse_regex_syntax(p).alternatives.at(0));
+  };
   EXPECT_EQ(width("abc").min, 3);
   EXPECT_EQ(width("abc").max, 3);
   EXPECT_EQ(width("a|bc").max, 1);  // the first alternative only
@@ -194,7 +199,8 @@ TEST(RegexSyntax, WidthsOfSequences) {
 // Hostile input: every prefix of tricky patterns parses without crashing or
 // looping (the parser always advances).
 TEST(RegexSyntax, AnyTruncationParses) {
-  for (const std::string pattern : {"(?<n>a(?:b|[c-\\d[:alpha:]])+?\\Q..)", "(?(?=a)b|c)(*pla:x)\\x{41", "\\g<1>\\k'x"}) {
+  for (const std::string pattern :
+       {"(?<n>a(?:b|[c-\\d[:alpha:]])+?\\Q..)", "(?(?=a)b|c)(*pla:x)\\x{41", "\\g<1>\\k'x"}) {
     for (std::size_t n = 0; n <= pattern.size(); ++n) parse_regex_syntax(pattern.substr(0, n));
   }
   std::string bytes;

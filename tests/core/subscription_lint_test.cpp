@@ -44,7 +44,8 @@ TEST(SubscriptionLint, InvalidPatternIsReportedAndNotAnalysedFurther) {
   const auto r = lint_subscriptions({sub("A", 3, "^(abc")});
   ASSERT_EQ(r.findings.size(), 1u);
   EXPECT_EQ(r.findings[0].check, LintCheck::kInvalid);
-  EXPECT_NE(r.findings[0].detail.find("missing closing parenthesis"), std::string::npos) << r.findings[0].detail;
+  EXPECT_NE(r.findings[0].detail.find("missing closing parenthesis"), std::string::npos)
+      << r.findings[0].detail;
   EXPECT_EQ(r.findings[0].offset, std::optional<std::size_t>(5));
   ASSERT_EQ(r.findings[0].holders.size(), 1u);
   EXPECT_EQ(r.findings[0].holders[0].agent, "A");
@@ -79,8 +80,9 @@ TEST(SubscriptionLint, DialectDifferencesOnePerFinding) {
 }
 
 TEST(SubscriptionLint, CatchAllPatterns) {
-  const auto r = lint_subscriptions({sub("A", 0, "(.*)"), sub("B", 0, "^(.*)$"), sub("C", 0, ".*"), sub("D", 0, ""),
-                                     sub("E", 0, "^(.+)$"), sub("F", 0, "^a(.*)")});
+  const auto r =
+      lint_subscriptions({sub("A", 0, "(.*)"), sub("B", 0, "^(.*)$"), sub("C", 0, ".*"),
+                          sub("D", 0, ""), sub("E", 0, "^(.+)$"), sub("F", 0, "^a(.*)")});
   std::vector<std::string> patterns;
   for (const auto* f : of(r, LintCheck::kCatchAll)) patterns.push_back(f->pattern);
   EXPECT_EQ(patterns, (std::vector<std::string>{"(.*)", "^(.*)$", ".*", ""}));
@@ -89,7 +91,8 @@ TEST(SubscriptionLint, CatchAllPatterns) {
 TEST(SubscriptionLint, DuplicatesCountDistinctAgents) {
   std::vector<LintSubscription> subs{sub("A", 0, "^Tick (\\d+)"), sub("B", 4, "^Tick (\\d+)"),
                                      sub("A", 1, "^Tick (\\d+)"), sub("C", 2, "^Other")};
-  EXPECT_TRUE(of(lint_subscriptions(subs), LintCheck::kDuplicate).empty()) << "A twice is one agent";
+  EXPECT_TRUE(of(lint_subscriptions(subs), LintCheck::kDuplicate).empty())
+      << "A twice is one agent";
   subs.push_back(sub("D", 9, "^Tick (\\d+)"));
   const auto r = lint_subscriptions(subs);
   const auto found = of(r, LintCheck::kDuplicate);
@@ -104,8 +107,9 @@ TEST(SubscriptionLint, DuplicatesCountDistinctAgents) {
 }
 
 TEST(SubscriptionLint, RecordingCountsGiveNeverAndMostMatched) {
-  const auto r = lint_subscriptions({sub("A", 0, "^a", 5), sub("B", 0, "^a", 2), sub("A", 1, "^b", 0),
-                                     sub("B", 1, "^c", 9), sub("C", 1, "^d", 0)});
+  const auto r =
+      lint_subscriptions({sub("A", 0, "^a", 5), sub("B", 0, "^a", 2), sub("A", 1, "^b", 0),
+                          sub("B", 1, "^c", 9), sub("C", 1, "^d", 0)});
   EXPECT_TRUE(r.with_counts);
   std::vector<std::string> never;
   for (const auto* f : of(r, LintCheck::kNeverMatched)) never.push_back(f->pattern);
@@ -127,10 +131,12 @@ TEST(SubscriptionLint, SkippedChecksAreNotRun) {
 }
 
 TEST(SubscriptionLint, FindingsComeInCheckOrder) {
-  const auto r = lint_subscriptions({sub("A", 0, "(.*)"), sub("B", 0, "^(a+)+$"), sub("C", 0, "^(")});
+  const auto r =
+      lint_subscriptions({sub("A", 0, "(.*)"), sub("B", 0, "^(a+)+$"), sub("C", 0, "^(")});
   ASSERT_GE(r.findings.size(), 3u);
-  EXPECT_TRUE(std::is_sorted(r.findings.begin(), r.findings.end(),
-                             [](const LintFinding& a, const LintFinding& b) { return a.check < b.check; }));
+  EXPECT_TRUE(
+      std::is_sorted(r.findings.begin(), r.findings.end(),
+                     [](const LintFinding& a, const LintFinding& b) { return a.check < b.check; }));
   EXPECT_EQ(r.findings.front().check, LintCheck::kInvalid);
 }
 

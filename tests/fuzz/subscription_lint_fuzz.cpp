@@ -51,9 +51,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(risk->example.compare(0, risk->prefix.size(), risk->prefix) == 0);
     FUZZ_CHECK(risk->offset <= size);
   }
-  for (const auto& issue : find_dialect_issues(pattern, syntax)) FUZZ_CHECK(issue.offset + issue.length <= size);
+  for (const auto& issue : find_dialect_issues(pattern, syntax))
+    FUZZ_CHECK(issue.offset + issue.length <= size);
 
-  const LintReport report = lint_subscriptions({LintSubscription{"bus", "A", "app", 7, pattern, 0}});
+  const LintReport report =
+      lint_subscriptions({LintSubscription{"bus", "A", "app", 7, pattern, 0}});
   FUZZ_CHECK(report.patterns == 1);
   for (const auto& f : report.findings) {
     FUZZ_CHECK(f.pattern == pattern);

@@ -15,8 +15,8 @@ namespace {
 using namespace testing;
 using namespace std::chrono_literals;
 
-const SubscriptionUse* find(const std::vector<SubscriptionUse>& uses, const std::string& agent, std::int32_t id,
-                            const std::string& pattern) {
+const SubscriptionUse* find(const std::vector<SubscriptionUse>& uses, const std::string& agent,
+                            std::int32_t id, const std::string& pattern) {
   auto it = std::find_if(uses.begin(), uses.end(), [&](const SubscriptionUse& u) {
     return u.agent == agent && u.regexp_id == id && u.pattern == pattern;
   });
@@ -27,9 +27,11 @@ TEST(SubscriptionUsage, CountsDeliveriesPerSubscriptionAndSplitsARebindById) {
   TempDir dir;
   auto file = RecordingFile::open(dir.file("one.db"), {"h", "b", "v", "d"}, 0, LiveState{});
   ASSERT_TRUE(file);
-  std::vector<Record> batch{join(1, "A", 1), join(2, "B", 1), join(3, "C", 1), bind(2, 1, "^pos (.*)", 2),
-                            bind(3, 0, "(.*)", 2),   bind(2, 2, "^never", 2)};
-  for (int i = 0; i < 5; ++i) batch.push_back(message(1, "pos " + std::to_string(i), 10 + i, {{2, 1}, {3, 0}}));
+  std::vector<Record> batch{join(1, "A", 1),       join(2, "B", 1),
+                            join(3, "C", 1),       bind(2, 1, "^pos (.*)", 2),
+                            bind(3, 0, "(.*)", 2), bind(2, 2, "^never", 2)};
+  for (int i = 0; i < 5; ++i)
+    batch.push_back(message(1, "pos " + std::to_string(i), 10 + i, {{2, 1}, {3, 0}}));
   batch.push_back(unbind(3, 0, 40));
   batch.push_back(bind(3, 0, "^other", 41));  // the same id, another pattern
   batch.push_back(message(1, "other", 50, {{3, 0}}));
@@ -65,7 +67,8 @@ TEST(SubscriptionUsage, OneSubscriptionAcrossRotatedFiles) {
     ASSERT_TRUE(rec.try_append(join(2, "B")));
     ASSERT_TRUE(rec.try_append(bind(2, 7, "^m (\\d+)", 2)));
     for (int i = 0; i < 3000; ++i) {
-      while (!rec.try_append(message(1, "m " + std::to_string(i), 100 + i, {{2, 7}}))) std::this_thread::yield();
+      while (!rec.try_append(message(1, "m " + std::to_string(i), 100 + i, {{2, 7}})))
+        std::this_thread::yield();
     }
     ASSERT_TRUE(rec.flush(10s).ok());
     rec.close();

@@ -36,10 +36,12 @@ LintRun lint(const std::vector<std::string>& args) {
 // ALPHA sends "pos 0".."pos 4" to BETA#1 (^pos) and GAMMA#0 ((.*)); DELTA
 // holds two patterns nothing matched, one of them a backtracking trap.
 std::vector<storage::Record> lint_records() {
-  std::vector<storage::Record> r{join(1, "ALPHA", 0), join(2, "BETA", 0), join(3, "GAMMA", 0), join(4, "DELTA", 0),
-                                 bind(2, 1, "^pos (.*)", 1), bind(3, 0, "(.*)", 1), bind(4, 2, "^never$", 1),
-                                 bind(4, 3, "^Move (\\w+\\s?)+$", 1)};
-  for (int i = 0; i < 5; ++i) r.push_back(message(1, "pos " + std::to_string(i), 10 + i, {{2, 1}, {3, 0}}));
+  std::vector<storage::Record> r{join(1, "ALPHA", 0),        join(2, "BETA", 0),
+                                 join(3, "GAMMA", 0),        join(4, "DELTA", 0),
+                                 bind(2, 1, "^pos (.*)", 1), bind(3, 0, "(.*)", 1),
+                                 bind(4, 2, "^never$", 1),   bind(4, 3, "^Move (\\w+\\s?)+$", 1)};
+  for (int i = 0; i < 5; ++i)
+    r.push_back(message(1, "pos " + std::to_string(i), 10 + i, {{2, 1}, {3, 0}}));
   return r;
 }
 
@@ -48,23 +50,32 @@ TEST(LintCommand, RecordingReportsEveryCheckAndExitsOne) {
   write_recording(dir.file("rec.db"), lint_records());
   const LintRun r = lint({"--db", dir.file("rec.db")});
   EXPECT_EQ(r.code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("ivyctl lint: 4 subscriptions, 4 patterns, 3 agents (recording, " + dir.file("rec.db") + ")"),
+  EXPECT_NE(r.out.find("ivyctl lint: 4 subscriptions, 4 patterns, 3 agents (recording, " +
+                       dir.file("rec.db") + ")"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("\nbacktracking - patterns prone to catastrophic backtracking (1)\n"
                        "  '^Move (\\w+\\s?)+$'  DELTA#3\n      exponential backtracking"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("\ncatch-all - agents subscribed to every message (1)\n  '(.*)'  GAMMA#0\n"), std::string::npos)
-      << r.out;
-  EXPECT_NE(r.out.find("\nnever-matched - patterns nothing was delivered through (2)\n  '^never$'  DELTA#2\n"),
+  EXPECT_NE(r.out.find("\ncatch-all - agents subscribed to every message (1)\n  '(.*)'  GAMMA#0\n"),
             std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("\nmost-matched - the most-matched patterns, for information (2)\n  '^pos (.*)'  BETA#1\n"
-                       "      5 deliveries\n  '(.*)'  GAMMA#0\n      5 deliveries\n"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find(
+          "\nnever-matched - patterns nothing was delivered through (2)\n  '^never$'  DELTA#2\n"),
+      std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("\n4 problems in 3 patterns (backtracking 1, catch-all 1, never-matched 2)\n"), std::string::npos) << r.out;
+  EXPECT_NE(
+      r.out.find(
+          "\nmost-matched - the most-matched patterns, for information (2)\n  '^pos (.*)'  BETA#1\n"
+          "      5 deliveries\n  '(.*)'  GAMMA#0\n      5 deliveries\n"),
+      std::string::npos)
+      << r.out;
+  EXPECT_NE(
+      r.out.find("\n4 problems in 3 patterns (backtracking 1, catch-all 1, never-matched 2)\n"),
+      std::string::npos)
+      << r.out;
   EXPECT_EQ(r.err, "");
 }
 
@@ -152,7 +163,8 @@ class LintCommandWithDaemon : public ::testing::Test {
 
   // Runs lint until `done(stdout)` (ivyd learns subscriptions a moment after
   // the agents send them), letting the agents' loop run in between.
-  LintRun lint_until(const std::vector<std::string>& args, const std::function<bool(const LintRun&)>& done) {
+  LintRun lint_until(const std::vector<std::string>& args,
+                     const std::function<bool(const LintRun&)>& done) {
     LintRun r;
     const auto deadline = std::chrono::steady_clock::now() + 10s;
     for (;;) {
@@ -174,15 +186,18 @@ class LintCommandWithDaemon : public ::testing::Test {
 };
 
 TEST_F(LintCommandWithDaemon, ReportsTheSubscriptionsOnTheBusNow) {
-  for (const char* name : {"DISPLAY1", "DISPLAY2", "DISPLAY3"}) agent(name, {"^TrackMovedEvent Flight=(\\d+)"});
+  for (const char* name : {"DISPLAY1", "DISPLAY2", "DISPLAY3"})
+    agent(name, {"^TrackMovedEvent Flight=(\\d+)"});
   agent("PROBE", {"(.*)"});
   agent("SLOPPY", {"^Move (\\w+\\s?)+$", "Callsign=(?<cs>\\w+)"});
   const LintRun r = lint_until({}, [](const LintRun& run) {
-    return run.out.find("SLOPPY#1") != std::string::npos && run.out.find("DISPLAY3#0") != std::string::npos &&
+    return run.out.find("SLOPPY#1") != std::string::npos &&
+           run.out.find("DISPLAY3#0") != std::string::npos &&
            run.out.find("PROBE#0") != std::string::npos;
   });
   EXPECT_EQ(r.code, 1) << r.out << r.err;
-  EXPECT_NE(r.out.find("ivyctl lint: 6 subscriptions, 4 patterns, 5 agents (live, " + ivyd_.socket_path() + ")"),
+  EXPECT_NE(r.out.find("ivyctl lint: 6 subscriptions, 4 patterns, 5 agents (live, " +
+                       ivyd_.socket_path() + ")"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("\nduplicate - identical subscriptions held by many agents (1)\n"
@@ -190,18 +205,26 @@ TEST_F(LintCommandWithDaemon, ReportsTheSubscriptionsOnTheBusNow) {
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("      held by 3 agents\n"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("\ncatch-all - agents subscribed to every message (1)\n  '(.*)'  PROBE#0\n"), std::string::npos)
+  EXPECT_NE(r.out.find("\ncatch-all - agents subscribed to every message (1)\n  '(.*)'  PROBE#0\n"),
+            std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("  '^Move (\\w+\\s?)+$'  SLOPPY#0\n      exponential backtracking"), std::string::npos) << r.out;
-  EXPECT_NE(r.out.find("  'Callsign=(?<cs>\\w+)'  SLOPPY#1\n      not anchored at the start"), std::string::npos)
+  EXPECT_NE(r.out.find("  '^Move (\\w+\\s?)+$'  SLOPPY#0\n      exponential backtracking"),
+            std::string::npos)
       << r.out;
-  EXPECT_NE(r.out.find("      (?<cs>: named group: Python's re only knows (?P<name>...)\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  'Callsign=(?<cs>\\w+)'  SLOPPY#1\n      not anchored at the start"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("      (?<cs>: named group: Python's re only knows (?P<name>...)\n"),
+            std::string::npos)
+      << r.out;
   EXPECT_EQ(r.out.find("never-matched"), std::string::npos) << "no counts live:\n" << r.out;
 }
 
 TEST_F(LintCommandWithDaemon, CleanBusExitsZero) {
   agent("CLEAN", {"^hello (.*)"});
-  const LintRun r = lint_until({"--json"}, [](const LintRun& run) { return run.out.find("\"subscriptions\": 1") != std::string::npos; });
+  const LintRun r = lint_until({"--json"}, [](const LintRun& run) {
+    return run.out.find("\"subscriptions\": 1") != std::string::npos;
+  });
   EXPECT_EQ(r.code, 0) << r.out;
   const auto doc = nlohmann::json::parse(r.out, nullptr, false);
   EXPECT_EQ(doc["clean"], true) << r.out;
@@ -215,24 +238,32 @@ TEST_F(LintCommandWithDaemon, NamesAPatternThatDoesNotCompile) {
   ASSERT_NE(ivyd_port, 0);
   RawPeer raw(io_);
   raw.connect(ivyd_port);
-  raw.write(daemon::test::frame(6, 9, "RAWBAD") + daemon::test::frame(1, 7, "^(abc") + daemon::test::frame(5, 0));
-  const LintRun r = lint_until({}, [](const LintRun& run) { return run.out.find("RAWBAD#7") != std::string::npos; });
+  raw.write(daemon::test::frame(6, 9, "RAWBAD") + daemon::test::frame(1, 7, "^(abc") +
+            daemon::test::frame(5, 0));
+  const LintRun r = lint_until(
+      {}, [](const LintRun& run) { return run.out.find("RAWBAD#7") != std::string::npos; });
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.out.find("\ninvalid - patterns PCRE2 cannot compile (1)\n  '^(abc'  RAWBAD#7\n"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("\ninvalid - patterns PCRE2 cannot compile (1)\n  '^(abc'  RAWBAD#7\n"),
+            std::string::npos)
+      << r.out;
 }
 
 // The raw answer behind `ivyctl lint`: every peer, its ids and patterns.
 TEST_F(LintCommandWithDaemon, DaemonAnswersSubscriptionsByBusAndPeer) {
   TestAgent& a = agent("HOLDER", {"^one", "^two (\\d+)"});
   nlohmann::json doc;
-  ASSERT_TRUE(ivy::test::eventually([&] {
-    daemon::test::run_for(io_, 20ms);
-    auto reply = ask_daemon(ivyd_.socket_path(), "subscriptions");
-    if (!reply) return false;
-    doc = nlohmann::json::parse(*reply, nullptr, false);
-    return doc.is_object() && doc["buses"].size() == 1 && doc["buses"][0]["peers"].size() == 1 &&
-           doc["buses"][0]["peers"][0]["subscriptions"].size() == 2;
-  }, 10s)) << doc.dump(2);
+  ASSERT_TRUE(ivy::test::eventually(
+      [&] {
+        daemon::test::run_for(io_, 20ms);
+        auto reply = ask_daemon(ivyd_.socket_path(), "subscriptions");
+        if (!reply) return false;
+        doc = nlohmann::json::parse(*reply, nullptr, false);
+        return doc.is_object() && doc["buses"].size() == 1 &&
+               doc["buses"][0]["peers"].size() == 1 &&
+               doc["buses"][0]["peers"][0]["subscriptions"].size() == 2;
+      },
+      10s))
+      << doc.dump(2);
   const auto& bus = doc["buses"][0];
   EXPECT_EQ(bus["id"], "main");
   EXPECT_EQ(bus["spec"], "127.255.255.255:" + std::to_string(port_));

@@ -38,7 +38,9 @@ PlotRun plot(const std::vector<std::string>& args) {
 // not a PNG.
 std::pair<unsigned, unsigned> png_size(const std::string& bytes) {
   static const std::string kSignature("\x89PNG\r\n\x1a\n", 8);
-  if (bytes.size() < 24 || bytes.compare(0, 8, kSignature) != 0 || bytes.compare(12, 4, "IHDR") != 0) return {0, 0};
+  if (bytes.size() < 24 || bytes.compare(0, 8, kSignature) != 0 ||
+      bytes.compare(12, 4, "IHDR") != 0)
+    return {0, 0};
   auto be32 = [&](std::size_t at) {
     unsigned v = 0;
     for (std::size_t i = 0; i < 4; ++i) v = (v << 8) | static_cast<unsigned char>(bytes[at + i]);
@@ -76,20 +78,24 @@ class PlotCommand : public ::testing::Test {
 TEST_F(PlotCommand, WritesAPngOfTheRequestedSize) {
   const PlotRun r = plot({"--db", db_, "-o", dir_.file("traffic.png")});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(png_size(read_text_file(dir_.file("traffic.png"))), (std::pair<unsigned, unsigned>{1200, 800}));
+  EXPECT_EQ(png_size(read_text_file(dir_.file("traffic.png"))),
+            (std::pair<unsigned, unsigned>{1200, 800}));
   EXPECT_EQ(r.out, "wrote " + dir_.file("traffic.png") + ": " + std::to_string(kTrafficMessages) +
                        " messages, 60 bins of 1 s\n");
   ASSERT_EQ(plot({"--db", db_, "-o", dir_.file("small.PNG"), "--size", "640x480"}).code, 0);
-  EXPECT_EQ(png_size(read_text_file(dir_.file("small.PNG"))), (std::pair<unsigned, unsigned>{640, 480}));
+  EXPECT_EQ(png_size(read_text_file(dir_.file("small.PNG"))),
+            (std::pair<unsigned, unsigned>{640, 480}));
 }
 
 TEST_F(PlotCommand, WritesAnSvgOfTheRequestedSize) {
-  const PlotRun r = plot({"--db", db_, "-o", dir_.file("traffic.svg"), "--size", "900x600", "--title", "a 'known' minute"});
+  const PlotRun r = plot({"--db", db_, "-o", dir_.file("traffic.svg"), "--size", "900x600",
+                          "--title", "a 'known' minute"});
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string svg = read_text_file(dir_.file("traffic.svg"));
   EXPECT_EQ(svg.rfind("<?xml", 0), 0u);
   EXPECT_EQ(svg_size(svg), (std::pair<std::string, std::string>{"900", "600"}));
-  EXPECT_NE(svg.find("a \xE2\x80\x99known\xE2\x80\x99 minute"), std::string::npos) << "quotes shown as U+2019";
+  EXPECT_NE(svg.find("a \xE2\x80\x99known\xE2\x80\x99 minute"), std::string::npos)
+      << "quotes shown as U+2019";
   EXPECT_NE(svg.find("RADAR (1150)"), std::string::npos);
   EXPECT_NE(svg.find("AircraftDelete (50)"), std::string::npos);
   EXPECT_NE(svg.find("gaps: 500 records lost"), std::string::npos);
@@ -104,7 +110,8 @@ TEST_F(PlotCommand, FiltersSelectTheMessages) {
   EXPECT_NE(r.out.find(": 55 messages"), std::string::npos) << r.out;
   r = plot({"--db", db_, "-o", dir_.file("late.png"), "--since", "2026-11-25T10:00:50Z"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_NE(r.out.find(": 210 messages, 100 bins of 100 ms"), std::string::npos) << r.out;  // 10 s x (20 + 1)
+  EXPECT_NE(r.out.find(": 210 messages, 100 bins of 100 ms"), std::string::npos)
+      << r.out;  // 10 s x (20 + 1)
 }
 
 TEST_F(PlotCommand, NothingToPlotExitsOne) {
@@ -123,7 +130,8 @@ TEST_F(PlotCommand, BadUsageExitsTwo) {
   EXPECT_EQ(plot({"--db", db_, "-o", dir_.file("x.png"), "--size", "10x10"}).code, 2);
   EXPECT_EQ(plot({"--db", db_, "-o", dir_.file("x.png"), "--size", "big"}).code, 2);
   EXPECT_EQ(plot({"--db", db_, "-o", dir_.file("x.png"), "--since", "yesterdayish"}).code, 2);
-  EXPECT_EQ(plot({"--db", db_, "-o", dir_.file("x.png"), "--kind", "msg"}).code, 2) << "no --kind for plot";
+  EXPECT_EQ(plot({"--db", db_, "-o", dir_.file("x.png"), "--kind", "msg"}).code, 2)
+      << "no --kind for plot";
 }
 
 TEST_F(PlotCommand, MissingRecordingExitsOne) {
@@ -135,18 +143,22 @@ TEST_F(PlotCommand, MissingRecordingExitsOne) {
 // --- gnuplot failures ----------------------------------------------------------------------
 
 TEST_F(PlotCommand, MissingGnuplotSaysWhatToInstall) {
-  const PlotRun r = plot({"--db", db_, "-o", dir_.file("x.png"), "--gnuplot", dir_.file("no/gnuplot")});
+  const PlotRun r =
+      plot({"--db", db_, "-o", dir_.file("x.png"), "--gnuplot", dir_.file("no/gnuplot")});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("cannot run " + dir_.file("no/gnuplot")), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("install the gnuplot-nox package"), std::string::npos) << r.err;
 }
 
 TEST_F(PlotCommand, GnuplotErrorsAreReported) {
-  write_text_file(dir_.file("failing-gnuplot"), "#!/bin/sh\necho \"line 3: no such terminal\" >&2\nexit 1\n");
+  write_text_file(dir_.file("failing-gnuplot"),
+                  "#!/bin/sh\necho \"line 3: no such terminal\" >&2\nexit 1\n");
   ::chmod(dir_.file("failing-gnuplot").c_str(), 0755);
-  PlotRun r = plot({"--db", db_, "-o", dir_.file("x.png"), "--gnuplot", dir_.file("failing-gnuplot")});
+  PlotRun r =
+      plot({"--db", db_, "-o", dir_.file("x.png"), "--gnuplot", dir_.file("failing-gnuplot")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("failed (exit status 1):\nline 3: no such terminal"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("failed (exit status 1):\nline 3: no such terminal"), std::string::npos)
+      << r.err;
 
   write_text_file(dir_.file("silent-gnuplot"), "#!/bin/sh\nexit 0\n");
   ::chmod(dir_.file("silent-gnuplot").c_str(), 0755);
@@ -166,9 +178,11 @@ TEST_F(PlotCommand, GnuplotErrorsAreReported) {
 // not have, through a wrapper that rewrites the script).
 TEST_F(PlotCommand, RealGnuplotFailureIsReported) {
   write_text_file(dir_.file("broken-gnuplot"),
-                  "#!/bin/sh\nsed -i 's/^set terminal png/set terminal nosuchterminal/' \"$1\"\nexec gnuplot \"$1\"\n");
+                  "#!/bin/sh\nsed -i 's/^set terminal png/set terminal nosuchterminal/' "
+                  "\"$1\"\nexec gnuplot \"$1\"\n");
   ::chmod(dir_.file("broken-gnuplot").c_str(), 0755);
-  const PlotRun r = plot({"--db", db_, "-o", dir_.file("x.png"), "--gnuplot", dir_.file("broken-gnuplot")});
+  const PlotRun r =
+      plot({"--db", db_, "-o", dir_.file("x.png"), "--gnuplot", dir_.file("broken-gnuplot")});
   EXPECT_EQ(r.code, 1);
   EXPECT_NE(r.err.find("failed (exit status 1):"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("nosuchterminal"), std::string::npos) << r.err;
@@ -180,11 +194,15 @@ TEST_F(PlotCommand, RealGnuplotFailureIsReported) {
 TEST_F(PlotCommand, UnwritableOutputIsAnError) {
   const PlotRun r = plot({"--db", db_, "-o", dir_.file("no/such/dir/x.png")});
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("cannot write " + dir_.file("no/such/dir/x.png")), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("cannot write " + dir_.file("no/such/dir/x.png")), std::string::npos)
+      << r.err;
   write_text_file(dir_.file("kept.png"), "old picture");
   write_text_file(dir_.file("failing-gnuplot"), "#!/bin/sh\nexit 1\n");
   ::chmod(dir_.file("failing-gnuplot").c_str(), 0755);
-  EXPECT_EQ(plot({"--db", db_, "-o", dir_.file("kept.png"), "--gnuplot", dir_.file("failing-gnuplot")}).code, 1);
+  EXPECT_EQ(
+      plot({"--db", db_, "-o", dir_.file("kept.png"), "--gnuplot", dir_.file("failing-gnuplot")})
+          .code,
+      1);
   EXPECT_EQ(read_text_file(dir_.file("kept.png")), "old picture");
 }
 
@@ -204,8 +222,8 @@ TEST_F(PlotCommand, HostileNamesRunNothing) {
   const std::string evil1 = "`touch " + pwned1 + "`";
   const std::string evil2 = "'; system('touch " + pwned2 + "'); print '";
   write_recording(dir_.file("evil.db"),
-                  {join(1, evil1, 0), join(2, evil2, 0), message(1, evil1 + " text", 10), message(2, evil2, 20),
-                   message(2, "@macro \x01\xff\n", 30)});
+                  {join(1, evil1, 0), join(2, evil2, 0), message(1, evil1 + " text", 10),
+                   message(2, evil2, 20), message(2, "@macro \x01\xff\n", 30)});
   for (const char* name : {"evil.png", "evil.svg"}) {
     const PlotRun r = plot({"--db", dir_.file("evil.db"), "-o", dir_.file(name)});
     EXPECT_EQ(r.code, 0) << name << ": " << r.err;
@@ -213,7 +231,8 @@ TEST_F(PlotCommand, HostileNamesRunNothing) {
   EXPECT_FALSE(std::filesystem::exists(pwned1));
   EXPECT_FALSE(std::filesystem::exists(pwned2));
   EXPECT_NE(png_size(read_text_file(dir_.file("evil.png"))).first, 0u);
-  EXPECT_NE(read_text_file(dir_.file("evil.svg")).find("`touch "), std::string::npos) << "the name is shown as text";
+  EXPECT_NE(read_text_file(dir_.file("evil.svg")).find("`touch "), std::string::npos)
+      << "the name is shown as text";
 }
 
 }  // namespace

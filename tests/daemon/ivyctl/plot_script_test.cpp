@@ -27,7 +27,8 @@ TEST(PlotScript, StringsAreSafeSingleQuoted) {
   EXPECT_EQ(gnuplot_string("`rm -rf ~` @macro \"x\""), "'`rm -rf ~` @macro \"x\"'");
   EXPECT_EQ(gnuplot_string("a\nb\x1b[2J"), "'a?b?[2J'");
   EXPECT_EQ(gnuplot_string("caf\xc3\xa9"), "'caf\xc3\xa9'");
-  EXPECT_EQ(gnuplot_string("caf\xe9!"), "'caf?!'") << "Latin-1 is not UTF-8: the SVG must stay valid";
+  EXPECT_EQ(gnuplot_string("caf\xe9!"), "'caf?!'")
+      << "Latin-1 is not UTF-8: the SVG must stay valid";
   EXPECT_EQ(gnuplot_string("abcdef", 3), "'abc...'");
 }
 
@@ -44,7 +45,11 @@ TrafficSeries known_series() {
   TrafficBinner b;
   for (const auto& record : traffic_records()) {
     if (const auto* m = std::get_if<storage::MessageRecord>(&record)) {
-      b.add_message(m->at.wall_ns, m->sender == 1 ? "RADAR" : m->sender == 2 ? "CLOCK" : "DISPLAY", m->text);
+      b.add_message(m->at.wall_ns,
+                    m->sender == 1   ? "RADAR"
+                    : m->sender == 2 ? "CLOCK"
+                                     : "DISPLAY",
+                    m->text);
     } else if (const auto* a = std::get_if<storage::AgentEvent>(&record)) {
       b.add_mark(a->at.wall_ns, a->agent.name.empty() ? "DISPLAY" : a->agent.name,
                  a->change == storage::AgentChange::kJoined);
@@ -100,8 +105,8 @@ TEST(PlotScript, TheDataDrawnIsWhatTheRecordingSays) {
   EXPECT_EQ(marks.at(t0), (std::vector<double>{2, 0}));
   EXPECT_EQ(marks.at(t0 + 20), (std::vector<double>{1, 0}));
   EXPECT_EQ(marks.at(t0 + 40), (std::vector<double>{0, 1}));
-  EXPECT_NE(script.find("set object 1 rect from " + std::to_string(t0 + 30) + ".000000, graph 0 to " +
-                        std::to_string(t0 + 35) + ".000000, graph 1"),
+  EXPECT_NE(script.find("set object 1 rect from " + std::to_string(t0 + 30) +
+                        ".000000, graph 0 to " + std::to_string(t0 + 35) + ".000000, graph 1"),
             std::string::npos)
       << script;
   EXPECT_NE(script.find("'gaps: 500 records lost'"), std::string::npos);
@@ -119,17 +124,20 @@ TEST(PlotScript, TerminalSizeOutputAndLocalTime) {
   style.output = "/tmp/ivyctl-plot-x/picture";
   style.utc_offset_s = 3600;
   const std::string script = gnuplot_script(s, style);
-  EXPECT_EQ(script.rfind("set terminal svg size 640,480 noenhanced", 0), 0u) << script.substr(0, 80);
+  EXPECT_EQ(script.rfind("set terminal svg size 640,480 noenhanced", 0), 0u)
+      << script.substr(0, 80);
   EXPECT_NE(script.find("set output '/tmp/ivyctl-plot-x/picture'\n"), std::string::npos);
   const long t0 = kBaseNs / 1'000'000'000 + 3600;
-  EXPECT_NE(script.find("set xrange [" + std::to_string(t0) + ".000000:" + std::to_string(t0 + 60) + ".000000]"),
+  EXPECT_NE(script.find("set xrange [" + std::to_string(t0) + ".000000:" + std::to_string(t0 + 60) +
+                        ".000000]"),
             std::string::npos);
 }
 
 // Many joins and leaves: counted in the bottom panel, no wall of labels.
 TEST(PlotScript, ManyMarksAreNotLabelled) {
   TrafficBinner b;
-  for (int i = 0; i < 100; ++i) b.add_mark(kBaseNs + i * 1'000'000'000LL, "A" + std::to_string(i), i % 2 == 0);
+  for (int i = 0; i < 100; ++i)
+    b.add_mark(kBaseNs + i * 1'000'000'000LL, "A" + std::to_string(i), i % 2 == 0);
   const std::string script = gnuplot_script(b.finish(100, 8), PlotStyle{});
   EXPECT_EQ(script.find("\nset label"), std::string::npos);
   EXPECT_EQ(script.find("\nset arrow"), std::string::npos);

@@ -18,7 +18,9 @@ const NamedCounts* series(const std::vector<NamedCounts>& all, const std::string
   return nullptr;
 }
 
-std::int64_t sum(const std::vector<std::int64_t>& v) { return std::accumulate(v.begin(), v.end(), std::int64_t{0}); }
+std::int64_t sum(const std::vector<std::int64_t>& v) {
+  return std::accumulate(v.begin(), v.end(), std::int64_t{0});
+}
 
 TEST(TrafficSeries, MessageClassIsTheFirstWord) {
   EXPECT_EQ(message_class("TrackMovedEvent Flight=1 X=2"), "TrackMovedEvent");
@@ -84,7 +86,8 @@ TEST(TrafficSeries, EarlierTimesExtendTheFront) {
 TEST(TrafficSeries, TheBusiestSeriesAndTheOthers) {
   TrafficBinner b;
   for (int sender = 0; sender < 12; ++sender) {
-    for (int i = 0; i <= sender; ++i) b.add_message(kT0 + i * kS, "S" + std::to_string(sender), "c" + std::to_string(sender));
+    for (int i = 0; i <= sender; ++i)
+      b.add_message(kT0 + i * kS, "S" + std::to_string(sender), "c" + std::to_string(sender));
   }
   const TrafficSeries s = b.finish(100, 3);
   ASSERT_EQ(s.senders.size(), 4u);
