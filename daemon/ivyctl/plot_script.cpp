@@ -7,7 +7,7 @@
 namespace ivy::ctl {
 namespace {
 
-constexpr std::size_t kLabelBytes = 40;
+constexpr std::size_t kLabelBytes = 32;  // what fits in the key beside a 1200-pixel picture
 constexpr std::size_t kMarkLines = 40;  // joins and leaves drawn as named lines up to this many
 constexpr const char* kColors[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                    "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#aec7e8"};
@@ -108,7 +108,7 @@ std::string rate_plot(const char* block, const std::vector<NamedCounts>& series,
         (i ? ", \\\n     " : "") + std::string(i ? "''" : std::string("$") + block) +
         " using 1:" + std::to_string(i + 2) + " with steps lw 2 lc rgb '" + color(series[i], i) +
         "' title " +
-        gnuplot_string(series[i].name + " (" + std::to_string(series[i].total) + ")", kLabelBytes);
+        gnuplot_string(clean_utf8(series[i].name, kLabelBytes) + " (" + std::to_string(series[i].total) + ")");
   }
   return out + extra + "\n";
 }
@@ -148,7 +148,7 @@ std::string mark_lines(const TrafficSeries& s, std::int32_t offset, std::string&
     const std::string x = x_of(s.marks[i].wall_ns, offset);
     out += "set arrow " + std::to_string(n) + " from " + x + ", graph 0 to " + x +
            ", graph 1 nohead dt 2 lc rgb '" + c + "' back\n";
-    labels += "set label " + std::to_string(n++) + " " + gnuplot_string(text, 2 * kLabelBytes) +
+    labels += "set label " + std::to_string(n++) + " " + gnuplot_string(text, kLabelBytes) +
               " at " + x + ", graph 0.98 rotate by 90 right offset -0.6,0 font ',8' tc rgb '" + c +
               "' front\n";
     i = end;
