@@ -118,8 +118,8 @@ int run_info(int argc, char** argv) {
       "db", po::value(&db)->value_name("FILE"),
       "recording to read (default /var/lib/ivyd/ivyd.db if it exists, else ./ivyd.db)")(
       "sparkline", po::value(&when)->value_name("WHEN")->default_value("auto"),
-      "the rate line: auto (only when standard output is a terminal, so scripts\n"
-      "reading the output see no change), always, never; Unicode blocks when the\n"
+      "the rate line: auto (only when standard output is a terminal, so scripts "
+      "reading the output see no change), always, never; Unicode blocks when the "
       "locale is UTF-8, else ASCII");
   po::variables_map vm;
   int exit_code = kExitOk;
