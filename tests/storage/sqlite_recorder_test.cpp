@@ -359,7 +359,10 @@ TEST_F(SqliteRecorderTest, RetentionDeletesFilesOlderThanMaxAge) {
   const auto kept = FileSet(o.path).files();
   EXPECT_EQ(kept[0].path, dir_.file("ivyd-20261125-120000.db"));
   EXPECT_EQ(kept[1].path, rec.current_file());
-  EXPECT_NE(log().find("retention: deleted " + dir_.file("ivyd-20261125-100000.db")), std::string::npos) << log();
+  // The writer logs just after the file is gone: wait for the line, do not race it.
+  EXPECT_TRUE(wait_until([&] {
+    return log().find("retention: deleted " + dir_.file("ivyd-20261125-100000.db")) != std::string::npos;
+  })) << log();
 }
 
 TEST_F(SqliteRecorderTest, CloseMarksRecordingStoppedAndRefusesRecords) {
