@@ -104,12 +104,25 @@ void BM_Lint(benchmark::State& state) {
   state.counters["vs_compile"] = base > 0 ? per / base : 0;
 }
 
+// The benchmark's scratch directory, removed at exit.
+struct ScratchDir {
+  ScratchDir() {
+    char name[] = "/tmp/ivyd-bench-XXXXXX";
+    path = ::mkdtemp(name);
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+  std::string path;
+};
+
 // One recording for the reading benchmarks: 8 senders, 12 classes, one
 // receiver per message, 1 ms apart.
 const std::string& recording() {
+  static const ScratchDir scratch;
   static const std::string path = [] {
-    char name[] = "/tmp/ivyd-bench-XXXXXX";
-    const std::string dir = ::mkdtemp(name);
+    const std::string dir = scratch.path;
     storage::SqliteRecorderOptions o;
     o.path = dir + "/rec.db";
     o.meta = storage::RecordingMeta{"bench", "127.255.255.255:2010", "bench", ""};
