@@ -20,5 +20,7 @@ int run_replay(int argc, char** argv);
 int run_status(int argc, char** argv);
 int run_who(int argc, char** argv);
 int run_who_gets(int argc, char** argv);
+int run_lint(int argc, char** argv);
+int run_plot(int argc, char** argv);
 
 }  // namespace ivy::ctl

@@ -60,10 +60,15 @@ class Daemon {
   // The status socket's answer to one request line (status_server.hpp):
   //   "" or "status"        the status document `ivyctl status` shows
   //   "who-gets BUS TEXT"   who would receive TEXT (daemon_who_gets.cpp)
+  //   "subscriptions"       every peer's regexps, by bus (`ivyctl lint`)
   //   anything else         {"error": "unknown request '...'"}
   std::string answer(std::string_view request) const;
   // The status document (JSON) `ivyctl status` shows.
   std::string status_json() const;
+  // {"buses": [{"id", "spec", "peers": [{"name", "app_id", "host", "port",
+  //   "subscriptions": [{"id", "pattern"}]}]}]}: what each peer subscribed,
+  // ivyd's own subscriptions (its recording tap) left out.
+  std::string subscriptions_json() const;
 
  private:
   struct Bus;

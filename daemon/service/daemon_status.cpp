@@ -30,7 +30,32 @@ std::string Daemon::answer(std::string_view request) const {
   const std::string verb(request.substr(0, space));
   if (verb.empty() || verb == "status") return status_json();
   if (verb == "who-gets") return who_gets(space == std::string_view::npos ? "" : request.substr(space + 1));
+  if (verb == "subscriptions") return subscriptions_json();
   return dump(error_document("unknown request '" + verb + "'"));
+}
+
+std::string Daemon::subscriptions_json() const {
+  using nlohmann::json;
+  json doc;
+  doc["buses"] = json::array();
+  for (const auto& bus : buses_) {
+    const Agent& agent = *bus->agent;
+    json peers = json::array();
+    for (const auto& p : agent.peers()) {
+      json subscriptions = json::array();
+      for (const auto& [id, pattern] : agent.peer_subscriptions(p.key)) {
+        subscriptions.push_back({{"id", id}, {"pattern", pattern}});
+      }
+      peers.push_back({{"name", p.identity.name},
+                       {"app_id", p.identity.app_id},
+                       {"host", p.identity.host.empty() ? p.identity.ip : p.identity.host},
+                       {"port", p.identity.port},
+                       {"subscriptions", std::move(subscriptions)}});
+    }
+    doc["buses"].push_back(
+        {{"id", bus->config.id}, {"spec", agent.bus().to_string()}, {"peers", std::move(peers)}});
+  }
+  return dump(doc);
 }
 
 std::string Daemon::status_line() const {
