@@ -14,14 +14,6 @@ namespace {
 
 std::string quoted(const std::string& path) { return "\"" + path + "\""; }
 
-// Empty when the file can be opened for reading, else why not.
-std::string unreadable(const std::string& path) {
-  std::FILE* file = std::fopen(path.c_str(), "rb");
-  if (!file) return std::string("cannot read: ") + std::strerror(errno);
-  std::fclose(file);
-  return "";
-}
-
 // Keys are read without a prompt: a daemon has no terminal, and OpenSSL's
 // default would ask on one. An encrypted key therefore fails to load.
 int no_passphrase(char*, int, int, void*) { return -1; }
@@ -49,6 +41,13 @@ void harden(SSL_CTX* context, TlsSide side) {
 
 }  // namespace
 
+std::string why_unreadable(const std::string& path) {
+  std::FILE* file = std::fopen(path.c_str(), "rb");
+  if (!file) return std::string("cannot read: ") + std::strerror(errno);
+  std::fclose(file);
+  return "";
+}
+
 TlsContext::TlsContext(TlsSettings settings, TlsSide side)
     : settings_(std::move(settings)),
       side_(side),
@@ -69,7 +68,7 @@ Result<std::shared_ptr<TlsContext>, TlsFileProblem> TlsContext::load(TlsSettings
 
 TlsContext::FileStatus TlsContext::load_certificate() {
   const std::string& path = settings_.cert_file;
-  if (auto why = unreadable(path); !why.empty()) return problem("cert_file", path, why);
+  if (auto why = why_unreadable(path); !why.empty()) return problem("cert_file", path, why);
   SSL_CTX* context = context_.native_handle();
   if (SSL_CTX_use_certificate_chain_file(context, path.c_str()) != 1) {
     return problem("cert_file", path, "not a PEM certificate (" + take_openssl_error() + ")");
@@ -80,7 +79,7 @@ TlsContext::FileStatus TlsContext::load_certificate() {
 
 TlsContext::FileStatus TlsContext::load_key() {
   const std::string& path = settings_.key_file;
-  if (auto why = unreadable(path); !why.empty()) return problem("key_file", path, why);
+  if (auto why = why_unreadable(path); !why.empty()) return problem("key_file", path, why);
   std::FILE* file = std::fopen(path.c_str(), "rb");
   if (!file) return problem("key_file", path, std::string("cannot read: ") + std::strerror(errno));
   EVP_PKEY* key = PEM_read_PrivateKey(file, nullptr, &no_passphrase, nullptr);
@@ -102,7 +101,7 @@ TlsContext::FileStatus TlsContext::load_key() {
 TlsContext::FileStatus TlsContext::load_ca() {
   const std::string& path = settings_.ca_file;
   if (path.empty()) return {};
-  if (auto why = unreadable(path); !why.empty()) return problem("ca_file", path, why);
+  if (auto why = why_unreadable(path); !why.empty()) return problem("ca_file", path, why);
   if (SSL_CTX_load_verify_file(context_.native_handle(), path.c_str()) != 1) {
     return problem("ca_file", path, "holds no PEM CA certificate (" + take_openssl_error() + ")");
   }

@@ -49,6 +49,10 @@ struct TlsFileProblem {
   std::string message;
 };
 
+// "" when the file can be opened for reading, else why not ("cannot read:
+// No such file or directory").
+std::string why_unreadable(const std::string& path);
+
 // The dialer of a link is the TLS client, the listener the server.
 enum class TlsSide { kClient, kServer };
 

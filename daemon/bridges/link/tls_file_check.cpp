@@ -19,6 +19,17 @@ TlsFileReport check_tls_files(const config::Config& config) {
     const config::BridgeConfig& bridge = config.bridges[i];
     if (!bridge.enabled || bridge.type != config::BridgeType::kLink || !bridge.link.tls) continue;
     const std::string path = config::child_path(config::child_path(config::index_path("bridges", i), "link"), "tls");
+    // Every file that cannot be opened is reported, not only the first.
+    bool readable = true;
+    for (const auto& [key, file] : {std::pair{"cert_file", bridge.link.tls->cert_file},
+                                    std::pair{"key_file", bridge.link.tls->key_file},
+                                    std::pair{"ca_file", bridge.link.tls->ca_file}}) {
+      const std::string why = file.empty() ? "" : why_unreadable(file);
+      if (why.empty()) continue;
+      readable = false;
+      report.errors.push_back({"", config::child_path(path, key), 0, 0, "\"" + file + "\": " + why});
+    }
+    if (!readable) continue;
     const auto side = bridge.link.role == config::LinkRole::kDial ? TlsSide::kClient : TlsSide::kServer;
     auto loaded = TlsContext::load(files_of(*bridge.link.tls), side);
     if (!loaded) {
