@@ -18,14 +18,15 @@
 //
 // Keys are EC P-256 (fast to make), written mode 0600 and unencrypted.
 // Certificates carry both TLS purposes (a site may listen on one link and
-// dial on another). Failures abort the test (ADD_FAILURE + empty files).
-
-#include <gtest/gtest.h>
+// dial on another). An OpenSSL call that fails throws std::runtime_error,
+// which GoogleTest reports as the test's failure (no gtest dependency here:
+// tests/bench uses this too).
 
 #include <sys/stat.h>
 
 #include <cstdio>
 #include <memory>
+#include <stdexcept>
 #include <string>
 
 #include <openssl/evp.h>
@@ -92,9 +93,13 @@ class TestPki {
   using Key = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
   using Cert = std::unique_ptr<X509, decltype(&X509_free)>;
 
+  static void check(bool ok, const std::string& what) {
+    if (!ok) throw std::runtime_error("TestPki: " + what + " failed");
+  }
+
   static Key make_key() {
     Key key(EVP_EC_gen("P-256"), &EVP_PKEY_free);
-    if (!key) ADD_FAILURE() << "EVP_EC_gen failed";
+    check(key != nullptr, "EVP_EC_gen");
     return key;
   }
 
@@ -123,22 +128,20 @@ class TestPki {
     X509V3_set_ctx_nodb(&context);
     X509V3_set_ctx(&context, issuer, cert, nullptr, nullptr, 0);
     X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value);
-    if (!extension) {
-      ADD_FAILURE() << "extension " << value;
-      return;
-    }
+    check(extension != nullptr, std::string("extension ") + value);
     X509_add_ext(cert, extension, -1);
     X509_EXTENSION_free(extension);
   }
 
   static void sign(X509* cert, EVP_PKEY* key) {
-    if (X509_sign(cert, key, EVP_sha256()) <= 0) ADD_FAILURE() << "X509_sign failed";
+    check(X509_sign(cert, key, EVP_sha256()) > 0, "X509_sign");
   }
 
   static void write_cert(const std::string& path, X509* cert) {
     std::FILE* f = std::fopen(path.c_str(), "w");
-    if (!f || PEM_write_X509(f, cert) != 1) ADD_FAILURE() << "cannot write " << path;
+    const bool written = f && PEM_write_X509(f, cert) == 1;
     if (f) std::fclose(f);
+    check(written, "writing " + path);
   }
 
   static Identity save(const TempDir& in, const std::string& stem, X509* cert, EVP_PKEY* key) {
@@ -146,10 +149,9 @@ class TestPki {
     write_cert(id.cert_file, cert);
     std::FILE* f = std::fopen(id.key_file.c_str(), "w");
     ::chmod(id.key_file.c_str(), 0600);
-    if (!f || PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) != 1) {
-      ADD_FAILURE() << "cannot write " << id.key_file;
-    }
+    const bool written = f && PEM_write_PrivateKey(f, key, nullptr, nullptr, 0, nullptr, nullptr) == 1;
     if (f) std::fclose(f);
+    check(written, "writing " + id.key_file);
     unsigned char digest[32];
     unsigned int size = 0;
     X509_digest(cert, EVP_sha256(), digest, &size);
