@@ -41,8 +41,9 @@ LinkTlsConfig read_tls(const nlohmann::json& value, const std::string& path, Lin
   in.read("ca_file", tls.ca_file);
   in.read("peer_fingerprints", tls.peer_fingerprints);
   if (in.ok() && !in.child("ca_file") && !in.child("peer_fingerprints")) {
-    sink.at_value(path, "give \"ca_file\" or \"peer_fingerprints\" (or both): the far side's "
-                        "certificate must be checked against something");
+    sink.at_value(path,
+                  "give \"ca_file\" or \"peer_fingerprints\" (or both): the far side's "
+                  "certificate must be checked against something");
   }
   if (role == LinkRole::kListen) {
     refuse(in, "server_name", "when role is \"listen\" (the dialer checks the listener's name)");
@@ -74,7 +75,8 @@ LinkConfig read_link(const nlohmann::json& value, const std::string& path, Probl
   LinkConfig link;
   ObjectReader in(value, path, sink);
   read_link_endpoints(in, link);
-  if (const nlohmann::json* tls = in.child("tls")) link.tls = read_tls(*tls, in.path_of("tls"), link.role, sink);
+  if (const nlohmann::json* tls = in.child("tls"))
+    link.tls = read_tls(*tls, in.path_of("tls"), link.role, sink);
   read_token(in, link);
   in.read_duration("reconnect_min_ms", link.reconnect_min, 10, 3'600'000);
   in.read_duration("reconnect_max_ms", link.reconnect_max, 10, 3'600'000);

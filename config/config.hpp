@@ -79,12 +79,13 @@ struct RecorderConfig {
 
 // TLS of an ivyd<->ivyd link (docs/bridge.md, "TLS"): each side presents
 // its certificate and checks the other's (mutual authentication).
+// Fingerprint syntax: config/fingerprint.hpp.
 struct LinkTlsConfig {
-  std::string cert_file;                       // our certificate (PEM; intermediates may follow)
+  std::string cert_file;                       // ours (PEM; intermediates may follow)
   std::string key_file;                        // its private key (PEM, not encrypted)
-  std::string ca_file;                         // the far side's certificate must chain to these...
-  std::vector<std::string> peer_fingerprints;  // ...and/or be one of these (SHA-256, config/fingerprint.hpp)
-  std::string server_name;                     // dialer: a name the listener's certificate must carry
+  std::string ca_file;                         // the far side's must chain to these...
+  std::vector<std::string> peer_fingerprints;  // ...and/or be one of these (SHA-256)
+  std::string server_name;                     // dialer: the listener's must carry it
 
   bool operator==(const LinkTlsConfig&) const = default;
 };

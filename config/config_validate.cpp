@@ -91,11 +91,13 @@ void check_tls(Checker& checker, const std::string& path, const LinkTlsConfig& t
   if (tls.key_file.empty()) checker.add(child_path(path, "key_file"), "must not be empty");
   for (std::size_t i = 0; i < tls.peer_fingerprints.size(); ++i) {
     const auto parsed = parse_fingerprint(tls.peer_fingerprints[i]);
-    if (!parsed) checker.add(index_path(child_path(path, "peer_fingerprints"), i), parsed.error().message);
+    if (!parsed)
+      checker.add(index_path(child_path(path, "peer_fingerprints"), i), parsed.error().message);
   }
   const bool blank = std::any_of(tls.server_name.begin(), tls.server_name.end(),
                                  [](unsigned char c) { return c <= ' ' || c == 0x7F; });
-  if (blank) checker.add(child_path(path, "server_name"), "\"" + tls.server_name + "\": not a host name");
+  if (blank)
+    checker.add(child_path(path, "server_name"), "\"" + tls.server_name + "\": not a host name");
 }
 
 void check_link(Checker& checker, const std::string& path, const LinkConfig& link,

@@ -32,7 +32,9 @@ Result<Fingerprint> parse_fingerprint(std::string_view text) {
   std::string digits;
   for (const char c : without_prefix(text)) {
     if (c == ':') continue;
-    if (hex_value(c) < 0) return fail(quoted + "not a hex SHA-256 fingerprint (unexpected '" + std::string(1, c) + "')");
+    if (hex_value(c) < 0)
+      return fail(quoted + "not a hex SHA-256 fingerprint (unexpected '" + std::string(1, c) +
+                  "')");
     digits += c;
   }
   if (digits.size() != 64) {
@@ -41,7 +43,8 @@ Result<Fingerprint> parse_fingerprint(std::string_view text) {
   }
   Fingerprint out{};
   for (std::size_t i = 0; i < out.size(); ++i) {
-    out[i] = static_cast<std::uint8_t>(hex_value(digits[2 * i]) * 16 + hex_value(digits[2 * i + 1]));
+    out[i] =
+        static_cast<std::uint8_t>(hex_value(digits[2 * i]) * 16 + hex_value(digits[2 * i + 1]));
   }
   return out;
 }

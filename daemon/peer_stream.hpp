@@ -42,7 +42,10 @@ class PeerStream {
     auto* session = std::get_if<std::unique_ptr<TlsStream>>(&stream_);
     return session ? session->get() : nullptr;
   }
-  const TlsStream* tls() const { return const_cast<PeerStream*>(this)->tls(); }
+  const TlsStream* tls() const {
+    const auto* session = std::get_if<std::unique_ptr<TlsStream>>(&stream_);
+    return session ? session->get() : nullptr;
+  }
 
   template <class Handler>
   void async_read_some(asio::mutable_buffer buffer, Handler&& handler) {

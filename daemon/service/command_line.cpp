@@ -84,7 +84,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_c
       ("version,V", "show the version and exit")
       ("config,c", po::value(&cl.config_path)->value_name("FILE"),
        "configuration file (default /etc/ivyd/ivyd.json; built-in defaults when that file does not exist)")
-      ("check-config", po::bool_switch(&cl.check_config), "validate the configuration, print every problem, exit")
+      ("check-config", po::bool_switch(&cl.check_config),
+       "validate the configuration and open the TLS files it names, print every problem, exit")
       ("bus,b", po::value(&buses)->value_name("SPEC"),
        "bus spec [net[,net...]][:port]; the n-th --bus replaces the n-th configured bus (repeatable)")
       ("name,n", po::value(&name)->value_name("NAME"), "agent name on every bus")

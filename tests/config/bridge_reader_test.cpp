@@ -111,12 +111,13 @@ TEST(BridgeReader, LinkWithoutTokenIsReported) {
   Read r =
       read(R"([{"id": "x", "type": "link", "bus": "a", "link": {"role": "dial", "dial": []}}])");
   EXPECT_EQ(messages(r.problems),
-            (std::vector<std::string>{
-                "bridges[0].link.token: missing required key \"token\" (or \"token_file\", or \"tls\")"}));
+            (std::vector<std::string>{"bridges[0].link.token: missing required key \"token\" (or "
+                                      "\"token_file\", or \"tls\")"}));
 }
 
 TEST(BridgeReader, ReadsEveryTlsKeyAndTlsMakesTheTokenOptional) {
-  Read r = read(R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "dial", "dial": ["a:1"],
+  Read r =
+      read(R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "dial", "dial": ["a:1"],
       "tls": {"cert_file": "/c.pem", "key_file": "/k.pem", "ca_file": "/ca.pem",
               "peer_fingerprints": ["AB:CD"], "server_name": "site-a.example.net"}}}])");
   ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
@@ -131,22 +132,26 @@ TEST(BridgeReader, ReadsEveryTlsKeyAndTlsMakesTheTokenOptional) {
 }
 
 TEST(BridgeReader, LinkWithoutTlsHasNone) {
-  Read r = read(R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "dial", "dial": ["a:1"],
+  Read r =
+      read(R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "dial", "dial": ["a:1"],
       "token": "0123456789abcdef"}}])");
   ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
   EXPECT_FALSE(r.bridges.at(0).link.tls.has_value());
 }
 
 TEST(BridgeReader, TlsNeedsItsFilesAndSomethingToCheckTheFarSideAgainst) {
-  Read r = read(R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "listen", "listen": "h:1",
+  Read r = read(
+      R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "listen", "listen": "h:1",
       "tls": {"server_name": "x", "cafile": "/ca.pem"}}}])");
   EXPECT_EQ(messages(r.problems),
             (std::vector<std::string>{
                 "bridges[0].link.tls.cert_file: missing required key \"cert_file\"",
                 "bridges[0].link.tls.key_file: missing required key \"key_file\"",
-                "bridges[0].link.tls: give \"ca_file\" or \"peer_fingerprints\" (or both): the far side's "
+                "bridges[0].link.tls: give \"ca_file\" or \"peer_fingerprints\" (or both): the far "
+                "side's "
                 "certificate must be checked against something",
-                "bridges[0].link.tls.server_name: not allowed when role is \"listen\" (the dialer checks the "
+                "bridges[0].link.tls.server_name: not allowed when role is \"listen\" (the dialer "
+                "checks the "
                 "listener's name)",
                 "bridges[0].link.tls.cafile: unknown key \"cafile\" (did you mean \"ca_file\"?)"}));
 }

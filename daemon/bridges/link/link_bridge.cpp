@@ -39,7 +39,7 @@ Status LinkBridge::start() {
     auto loaded = TlsContext::load(*options_.tls, side);
     if (!loaded) return fail("bridge '" + options_.id + "': tls." + loaded.error().key + ": " + loaded.error().message);
     tls_ = std::move(*loaded);
-    for (const auto& w : tls_->warnings()) log_.warning("bridge '" + options_.id + "': tls." + w.key + ": " + w.message);
+    log_tls_warnings(*tls_);
   }
   auto policy = BridgePolicy::create(options_.policy);
   if (!policy) return fail("bridge '" + options_.id + "': " + policy.error().message);
@@ -192,7 +192,7 @@ Status LinkBridge::reload_tls() {
     return fail("bridge '" + options_.id + "': tls." + loaded.error().key + ": " + loaded.error().message +
                 "; the certificate in use is kept");
   }
-  for (const auto& w : (*loaded)->warnings()) log_.warning("bridge '" + options_.id + "': tls." + w.key + ": " + w.message);
+  log_tls_warnings(**loaded);
   const auto& cert = (*loaded)->certificate();
   if (cert.fingerprint != tls_->certificate().fingerprint) {
     log_.notice("bridge '" + options_.id + "': TLS certificate reloaded: '" + cert.subject + "', valid until " +
@@ -200,6 +200,12 @@ Status LinkBridge::reload_tls() {
   }
   tls_ = std::move(*loaded);
   return {};
+}
+
+void LinkBridge::log_tls_warnings(const TlsContext& context) {
+  for (const auto& w : context.warnings()) {
+    log_.warning("bridge '" + options_.id + "': tls." + w.key + ": " + w.message);
+  }
 }
 
 // Every connection, dialled or accepted, plaintext or TLS, is opened first
@@ -220,9 +226,9 @@ void LinkBridge::on_opened(const std::shared_ptr<LinkOpening>& opening, Result<L
   }
   ++counters_.rejected;
   const bool dialer = options_.role == LinkConnection::Role::kDialer;
-  log_.warning("bridge '" + options_.id + "': " +
-               (dialer ? "link to " + opening->remote() + " refused: " : "refused a connection from " + opening->remote() + ": ") +
-               opened.error().message);
+  const std::string what = dialer ? "link to " + opening->remote() + " refused: "
+                                   : "refused a connection from " + opening->remote() + ": ";
+  log_.warning("bridge '" + options_.id + "': " + what + opened.error().message);
   if (dialer) schedule_dial();
 }
 
@@ -235,7 +241,8 @@ void LinkBridge::connect(LinkOpening::Opened opened) {
   o.handshake_timeout = options_.handshake_timeout;
   o.io = options_.io;
   o.label = "bridge '" + options_.id + "'";
-  auto conn = std::make_shared<LinkConnection>(io_, std::move(opened.stream), std::move(opened.tls), std::move(o), log_);
+  auto conn =
+      std::make_shared<LinkConnection>(io_, std::move(opened.stream), std::move(opened.tls), std::move(o), log_);
   LinkConnection::Handler h;
   h.on_ready = [this, conn](const link::Hello& theirs) { on_ready(conn, theirs); };
   h.on_frame = [this](link::Frame& frame) { on_frame(frame); };

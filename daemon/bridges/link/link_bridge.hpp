@@ -100,6 +100,7 @@ class LinkBridge {
   void on_opened(const std::shared_ptr<LinkOpening>& opening, Result<LinkOpening::Opened> opened);
   void connect(LinkOpening::Opened opened);
   LinkTlsStatus tls_status() const;
+  void log_tls_warnings(const TlsContext& context);
   void on_ready(const std::shared_ptr<LinkConnection>& conn, const link::Hello& theirs);
   void on_closed(const std::shared_ptr<LinkConnection>& conn, const std::string& why, bool rejected);
   void on_frame(link::Frame& frame);

@@ -52,7 +52,8 @@ void LinkOpening::sniff() {
                           if (self->finished_) return;
                           if (ec || n == 0) {
                             self->close_socket();
-                            self->finish(fail("closed before sending anything" + (ec ? " (" + ec.message() + ")" : "")));
+                            const std::string detail = ec ? " (" + ec.message() + ")" : "";
+                            self->finish(fail("closed before sending anything" + detail));
                             return;
                           }
                           self->on_first_byte(self->first_byte_);

@@ -32,6 +32,7 @@ void harden(SSL_CTX* context, TlsSide side) {
                                    SSL_OP_CIPHER_SERVER_PREFERENCE);
   SSL_CTX_set_cipher_list(context, "ECDHE+AESGCM:ECDHE+CHACHA20");
   SSL_CTX_set_session_cache_mode(context, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_num_tickets(context, 0);  // TLS 1.3 would send two after each handshake
   // Send the chain cert_file holds, not one OpenSSL would complete from
   // ca_file: what goes on the wire is what the operator wrote.
   SSL_CTX_set_mode(context, SSL_MODE_NO_AUTO_CHAIN);
@@ -86,7 +87,8 @@ TlsContext::FileStatus TlsContext::load_key() {
   std::fclose(file);
   if (!key) {
     return problem("key_file", path,
-                   "not an unencrypted PEM private key (" + take_openssl_error() + "); ivyd cannot ask for a passphrase");
+                   "not an unencrypted PEM private key (" + take_openssl_error() +
+                       "); ivyd cannot ask for a passphrase");
   }
   SSL_CTX* context = context_.native_handle();
   const bool matches = X509_check_private_key(SSL_CTX_get0_certificate(context), key) == 1;

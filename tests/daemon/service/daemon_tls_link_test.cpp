@@ -123,5 +123,28 @@ TEST_F(DaemonTlsLink, SighupLoadsARenewedCertificateWithoutDroppingTheLink) {
   EXPECT_TRUE(linked(*a_));
 }
 
+TEST(DaemonTlsLinkFiles, ALinkWhoseCertificateWasMissingStartsOnSighup) {
+  TestPki pki;
+  const std::string cert = pki.dir.file("later.crt"), key = pki.dir.file("later.key");
+  IvydSetup setup;
+  setup.bridges = R"({"id": "link", "type": "link", "bus": "main", "link": {"role": "listen", "listen": "127.0.0.1:)" +
+                  std::to_string(free_tcp_port()) + R"(", "tls": {"cert_file": ")" + cert + R"(", "key_file": ")" +
+                  key + R"(", "ca_file": ")" + pki.ca_file() + R"("}}})";
+  IvydUnderTest ivyd(unique_bus_port(), setup);
+  ASSERT_TRUE(ivyd.start()) << ivyd.log();
+  const auto state = [&] {
+    const auto s = ivyd.status();
+    return s.is_object() && s["bridges"].size() == 1 ? s["bridges"][0].value("state", "") : std::string();
+  };
+  ASSERT_TRUE(eventually([&] { return state().rfind("failed: ", 0) == 0; })) << ivyd.log();
+  EXPECT_NE(state().find("tls.cert_file: \"" + cert + "\": cannot read: No such file or directory"), std::string::npos)
+      << state();
+
+  pki.issue("site-a", TestPki::Validity::kCurrent, "later");  // the files arrive; the config is unchanged
+  ivyd.reload();
+  ASSERT_TRUE(eventually([&] { return state() == "listening"; })) << ivyd.log();
+  EXPECT_EQ(ivyd.log_lines_with("config reloaded: no changes"), 1u) << ivyd.log();
+}
+
 }  // namespace
 }  // namespace ivy::daemon::test

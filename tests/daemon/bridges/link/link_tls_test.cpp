@@ -320,8 +320,8 @@ TEST_F(TlsLinkTest, MissingCertificateFileFailsTheStart) {
   LinkBridge bridge(io, std::move(o), a->bus.port(), log.logger);
   const auto st = bridge.start();
   ASSERT_FALSE(st.ok());
-  EXPECT_EQ(st.error().message,
-            "bridge 'to-b': tls.cert_file: \"" + pki.dir.file("none.crt") + "\": cannot read: No such file or directory");
+  EXPECT_EQ(st.error().message, "bridge 'to-b': tls.cert_file: \"" + pki.dir.file("none.crt") +
+                                    "\": cannot read: No such file or directory");
 }
 
 }  // namespace

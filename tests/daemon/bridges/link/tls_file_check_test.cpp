@@ -58,18 +58,20 @@ TEST_F(TlsFileCheck, ProblemsAndWarningsCarryTheKeyPath) {
             (std::vector<std::string>{
                 "bridges[1].link.tls.key_file: \"" + pki.dir.file("missing.key") +
                     "\": cannot read: No such file or directory",
-                "bridges[2].link.tls.ca_file: \"" + site.cert_file + ".none\": cannot read: No such file or directory"}));
+                "bridges[2].link.tls.ca_file: \"" + site.cert_file +
+                    ".none\": cannot read: No such file or directory"}));
   ASSERT_EQ(report.warnings.size(), 1u);  // bridges 1 and 2 did not get as far
   EXPECT_EQ(report.warnings[0].path, "bridges[0].link.tls.key_file");
-  EXPECT_EQ(report.warnings[0].message.rfind("warning: \"" + site.key_file + "\" is readable by every user (mode 0604)", 0),
-            0u)
+  const std::string expected = "warning: \"" + site.key_file + "\" is readable by every user (mode 0604)";
+  EXPECT_EQ(report.warnings[0].message.rfind(expected, 0), 0u)
       << report.warnings[0].message;
 }
 
 TEST_F(TlsFileCheck, EveryMissingFileIsReported) {
   config::Config c = config::default_config();
   c.bridges = {tls_link(pki, site)};
-  c.bridges[0].link.tls = config::LinkTlsConfig{"/nonexistent/a.crt", "/nonexistent/a.key", "/nonexistent/ca.crt", {}, ""};
+  c.bridges[0].link.tls =
+      config::LinkTlsConfig{"/nonexistent/a.crt", "/nonexistent/a.key", "/nonexistent/ca.crt", {}, ""};
   EXPECT_EQ(lines(check_tls_files(c).errors),
             (std::vector<std::string>{
                 "bridges[0].link.tls.cert_file: \"/nonexistent/a.crt\": cannot read: No such file or directory",
