@@ -20,6 +20,22 @@ std::string s(const json& j, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// A link bridge's TLS in one line: the session and both certificates' expiry.
+void print_bridge_tls(const json& bridge) {
+  const auto it = bridge.find("tls");
+  if (it == bridge.end() || !it->is_object()) return;
+  const json& t = *it;
+  if (!t.value("enabled", false)) {
+    std::cout << "  tls: off (plaintext link)\n";
+    return;
+  }
+  std::cout << "  tls: ";
+  if (s(t, "protocol").empty()) std::cout << "not connected";
+  else std::cout << s(t, "protocol") << " " << s(t, "cipher") << "; peer " << s(t, "peer_subject") << " until "
+                 << s(t, "peer_not_after");
+  std::cout << "; our certificate " << s(t, "cert_subject") << " until " << s(t, "cert_not_after") << "\n";
+}
+
 void print_status(const json& doc) {
   std::cout << "ivyd " << s(doc, "version") << ", pid " << s(doc, "pid") << ", up " << s(doc, "uptime_s")
             << " s, " << static_cast<long>(doc.value("message_rate", 0.0)) << " msg/s\n";
@@ -60,6 +76,7 @@ void print_status(const json& doc) {
   }
   for (const auto& b : doc.value("bridges", json::array())) {
     std::cout << "bridge " << s(b, "id") << ": " << b.dump() << "\n";
+    print_bridge_tls(b);
   }
   const auto metrics = doc.value("metrics", json::object());
   if (metrics.value("enabled", false)) {

@@ -353,6 +353,7 @@ void Daemon::reload() {
     notifier_.ready(status_line());
     return;
   }
+  if (bridges_) bridges_->reload_files();  // renewed certificates under the same names
   apply(*loaded);
   notifier_.ready(status_line());
 }
@@ -360,7 +361,10 @@ void Daemon::reload() {
 void Daemon::apply(const config::Config& next) {
   const config::ConfigDiff d = config::diff(setup_.config, next);
   log_.notice("config reloaded: " + config::to_string(d));
-  if (d.empty()) return;
+  if (d.empty()) {
+    if (bridges_) bridges_->apply(next.bridges);  // starts again those that failed (a file now there)
+    return;
+  }
   // Buses removed or changed are left (with their bridges); the others keep
   // their links.
   for (const auto& bus : buses_) {

@@ -23,6 +23,19 @@ std::string dump(const nlohmann::json& doc) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// A link bridge's `tls` object: {"enabled": false}, or the certificate in use
+// and, while connected, the session and the far side's certificate.
+nlohmann::json tls_document(const LinkTlsStatus& t) {
+  if (!t.enabled) return {{"enabled", false}};
+  nlohmann::json doc = {{"enabled", true}, {"cert_subject", t.cert_subject}, {"cert_not_after", t.cert_not_after},
+                        {"cert_fingerprint", t.cert_fingerprint}};
+  if (t.protocol.empty()) return doc;
+  doc.update({{"protocol", t.protocol},           {"cipher", t.cipher},
+              {"peer_subject", t.peer_subject},   {"peer_not_after", t.peer_not_after},
+              {"peer_fingerprint", t.peer_fingerprint}});
+  return doc;
+}
+
 }  // namespace
 
 std::string Daemon::answer(std::string_view request) const {
@@ -133,14 +146,16 @@ std::string Daemon::status_json() const {
   if (bridges_) {
     for (const auto& s : bridges_->status()) {
       const auto& c = s.counters;
-      doc["bridges"].push_back(
+      json entry =
           {{"id", s.id}, {"type", s.type}, {"state", s.state}, {"bus", s.local_bus}, {"far", s.far},
            {"interest_patterns", s.interest_patterns},
            {"counters",
             {{"carried_out", c.carried_out}, {"carried_in", c.carried_in},
              {"from_bridge_agents", c.from_bridge_agents}, {"filtered", c.filtered}, {"not_wanted", c.not_wanted},
              {"duplicates", c.duplicates}, {"emit_errors", c.emit_errors}, {"outage_dropped", c.outage_dropped},
-             {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}});
+             {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}};
+      if (s.tls) entry["tls"] = tls_document(*s.tls);
+      doc["bridges"].push_back(std::move(entry));
     }
   }
   doc["metrics"] = {{"enabled", setup_.config.metrics.enabled}, {"listen", setup_.config.metrics.listen},

@@ -57,6 +57,21 @@ TEST(ConfigDiff, BridgesAreMatchedById) {
   EXPECT_TRUE(d.buses_changed.empty());
 }
 
+TEST(ConfigDiff, ALinkWhoseTlsSettingsChangeIsChanged) {
+  Config before = with_buses({"a"});
+  before.bridges = {bridge("x", "a", "b")};
+  before.bridges[0].type = BridgeType::kLink;
+  Config after = before;
+  after.bridges[0].link.tls = LinkTlsConfig{"/c.pem", "/k.pem", "/ca.pem", {}, ""};
+  EXPECT_EQ(diff(before, after).bridges_changed, std::vector<std::string>{"x"});
+  before = after;
+  after.bridges[0].link.tls->peer_fingerprints = {std::string(64, 'a')};
+  EXPECT_EQ(diff(before, after).bridges_changed, std::vector<std::string>{"x"});
+  // New certificate files under the same names are no config change: SIGHUP
+  // reloads them anyway (daemon/bridges/bridges.hpp, reload_files).
+  EXPECT_TRUE(diff(after, after).empty());
+}
+
 TEST(ConfigDiff, SectionFlags) {
   Config before = default_config();
   Config after = before;
