@@ -22,6 +22,25 @@ std::string dump(const nlohmann::json& doc) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// An mqtt bridge's broker connection: where, as whom, how it goes, and its
+// counters (docs/bridge.md, "MQTT").
+nlohmann::json broker_json(const BrokerStatus& b) {
+  return {{"url", b.url},
+          {"client_id", b.client_id},
+          {"state", b.state},
+          {"last_error", b.last_error},
+          {"counters",
+           {{"published", b.published},
+            {"acknowledged", b.acknowledged},
+            {"in_flight", b.in_flight},
+            {"publish_errors", b.publish_errors},
+            {"received", b.received},
+            {"echoes", b.echoes},
+            {"connect_failures", b.connect_failures},
+            {"lost", b.lost},
+            {"subscriptions_refused", b.subscriptions_refused}}}};
+}
+
 }  // namespace
 
 std::string Daemon::answer(std::string_view request) const {
@@ -106,14 +125,15 @@ std::string Daemon::status_json() const {
   if (bridges_) {
     for (const auto& s : bridges_->status()) {
       const auto& c = s.counters;
-      doc["bridges"].push_back(
-          {{"id", s.id}, {"type", s.type}, {"state", s.state}, {"bus", s.local_bus}, {"far", s.far},
-           {"interest_patterns", s.interest_patterns},
-           {"counters",
-            {{"carried_out", c.carried_out}, {"carried_in", c.carried_in},
-             {"from_bridge_agents", c.from_bridge_agents}, {"filtered", c.filtered}, {"not_wanted", c.not_wanted},
-             {"duplicates", c.duplicates}, {"emit_errors", c.emit_errors}, {"outage_dropped", c.outage_dropped},
-             {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}});
+      json b = {{"id", s.id}, {"type", s.type}, {"state", s.state}, {"bus", s.local_bus}, {"far", s.far},
+                {"interest_patterns", s.interest_patterns},
+                {"counters",
+                 {{"carried_out", c.carried_out}, {"carried_in", c.carried_in},
+                  {"from_bridge_agents", c.from_bridge_agents}, {"filtered", c.filtered}, {"not_wanted", c.not_wanted},
+                  {"duplicates", c.duplicates}, {"emit_errors", c.emit_errors}, {"outage_dropped", c.outage_dropped},
+                  {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}};
+      if (s.broker) b["broker"] = broker_json(*s.broker);
+      doc["bridges"].push_back(std::move(b));
     }
   }
   return dump(doc);
