@@ -20,6 +20,23 @@ std::string s(const json& j, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// An MQTT gateway: its broker connection, then what went each way.
+void print_mqtt_bridge(const json& b) {
+  const auto& broker = b["broker"];
+  const auto& c = b["counters"];
+  const auto& bc = broker["counters"];
+  std::cout << "bridge " << s(b, "id") << ": mqtt, " << s(broker, "state") << " to " << s(broker, "url") << " as '"
+            << s(broker, "client_id") << "'\n"
+            << "  out " << s(c, "carried_out") << " (published " << s(bc, "published") << ", acknowledged "
+            << s(bc, "acknowledged") << ", in flight " << s(bc, "in_flight") << ", buffered " << s(c, "buffered")
+            << ", dropped " << s(c, "outage_dropped") << ", errors " << s(bc, "publish_errors") << ")\n"
+            << "  in " << s(c, "carried_in") << " (received " << s(bc, "received") << ", filtered " << s(c, "filtered")
+            << ", echoes " << s(bc, "echoes") << ", duplicates " << s(c, "duplicates") << ")\n"
+            << "  connections " << s(c, "connects") << ", lost " << s(bc, "lost") << ", failed attempts "
+            << s(bc, "connect_failures") << ", refused " << s(c, "rejected") << "\n";
+  if (!s(broker, "last_error").empty()) std::cout << "  last error: " << s(broker, "last_error") << "\n";
+}
+
 void print_status(const json& doc) {
   std::cout << "ivyd " << s(doc, "version") << ", pid " << s(doc, "pid") << ", up " << s(doc, "uptime_s")
             << " s, " << static_cast<long>(doc.value("message_rate", 0.0)) << " msg/s\n";
@@ -59,7 +76,8 @@ void print_status(const json& doc) {
     std::cout << "\nrecorder: off\n";
   }
   for (const auto& b : doc.value("bridges", json::array())) {
-    std::cout << "bridge " << s(b, "id") << ": " << b.dump() << "\n";
+    if (b.contains("broker")) print_mqtt_bridge(b);
+    else std::cout << "bridge " << s(b, "id") << ": " << b.dump() << "\n";
   }
 }
 
