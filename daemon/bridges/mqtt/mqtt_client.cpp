@@ -79,7 +79,7 @@ Status MqttClient::start() {
 
 Status MqttClient::configure() {
   mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
-  mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);
+  mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);  // as TcpPeer: lag over throughput
   mosquitto_connect_v5_callback_set(mosq_, on_connect_cb);
   mosquitto_disconnect_v5_callback_set(mosq_, on_disconnect_cb);
   mosquitto_publish_v5_callback_set(mosq_, on_publish_cb);

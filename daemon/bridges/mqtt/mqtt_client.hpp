@@ -41,6 +41,7 @@
 // the client. stop() (or the destructor) sends DISCONNECT if connected and
 // releases everything; a stopped client is not restarted.
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -149,9 +150,15 @@ class MqttClient {
 
   // Marks libmosquitto's callbacks: inside them the library holds its
   // packet locks, so nothing may call mosquitto_loop_write (publish() queues).
+  // On the way out it clears errno, which the handlers' own socket calls
+  // (an Ivy write that would block) may have set: after mosquitto_loop_read,
+  // EAGAIN must mean that libmosquitto's last read found nothing.
   struct CallbackScope {
     explicit CallbackScope(MqttClient& c) : client(c) { ++client.callback_depth_; }
-    ~CallbackScope() { --client.callback_depth_; }
+    ~CallbackScope() {
+      --client.callback_depth_;
+      errno = 0;
+    }
     MqttClient& client;
   };
   enum class Input { kNone, kData, kClosed };

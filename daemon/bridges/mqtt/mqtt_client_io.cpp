@@ -78,6 +78,11 @@ void MqttClient::wait_readable() {
                      });
 }
 
+// Reads packet after packet. libmosquitto leaves errno at EAGAIN when its
+// last read found nothing (callbacks clear it, see CallbackScope); only then,
+// and during the handshake (whose reads say nothing), is the socket asked
+// whether it is really empty, so a busy stream costs no extra system call
+// per message.
 void MqttClient::on_readable() {
   const auto serial = connection_;
   for (int i = 1, closed = 0;; ++i) {
@@ -89,15 +94,18 @@ void MqttClient::on_readable() {
       lost_or_failed(describe(rc, saved_errno));
       return;
     }
-    const Input in = input();
-    if (in == Input::kNone) break;
-    // An end of stream libmosquitto does not report (it cannot while in the
-    // TLS handshake): once more, then it is ours to report.
-    if (in == Input::kClosed && ++closed > 1) {
-      lost_or_failed("connection closed by the broker");
-      return;
+    const bool maybe_empty = saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || state_ == State::kConnecting;
+    if (maybe_empty || i == kReadBurst) {
+      const Input in = input();
+      if (in == Input::kNone) break;
+      // An end of stream libmosquitto does not report (it cannot while in
+      // the TLS handshake): once more, then it is ours to report.
+      if (in == Input::kClosed && ++closed > 1) {
+        lost_or_failed("connection closed by the broker");
+        return;
+      }
     }
-    if (i == kReadBurst) {
+    if (i == kReadBurst) {  // more to read: after the buses have had a turn
       asio::post(io_, [this, life = std::weak_ptr<int>(life_), serial] {
         if (!life.expired() && still(serial)) on_readable();
       });
