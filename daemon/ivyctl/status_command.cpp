@@ -125,7 +125,8 @@ int run_status(int argc, char** argv) {
   return run_status_like("status",
                          "usage: ivyctl status [--socket PATH] [--json]\n\n"
                          "Shows the running daemon: buses, peers (subscriptions, queue, drops, last\n"
-                         "seen), message rate, recorder state and bridge links.\n\nOptions",
+                         "seen), message rate, recorder state and bridge links (an MQTT bridge: its\n"
+                         "broker connection and counters).\n\nOptions",
                          false, argc, argv);
 }
 
