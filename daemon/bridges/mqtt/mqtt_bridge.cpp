@@ -28,7 +28,7 @@ MqttBridge::MqttBridge(asio::io_context& io, MqttBridgeOptions options, BusPort 
       port_(std::move(local)),
       log_(log),
       hooks_(std::move(hooks)),
-      origin_(options_.instance_id + " " + port_.id) {
+      origin_(mqtt_utf8(options_.instance_id + " " + port_.id)) {
   broker_.url = options_.client.broker.to_string();
   broker_.client_id = options_.client.client_id;
   properties_ = {{kOriginProperty, origin_}, {kSenderProperty, ""}};

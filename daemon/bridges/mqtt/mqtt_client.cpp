@@ -289,7 +289,11 @@ void MqttClient::on_disconnect_cb(mosquitto*, void* self, int rc, const mqtt5__p
   auto& c = *static_cast<MqttClient*>(self);
   CallbackScope scope(c);
   if (c.state_ == State::kStopped) return;
-  const std::string why = c.describe(rc, saved_errno);
+  // The broker's DISCONNECT gives an MQTT 5 reason code (0, or 0x80 and up),
+  // libmosquitto's own failures a MOSQ_ERR_* value.
+  const std::string why = rc == 0 || rc >= 0x80
+                              ? std::string("disconnected by the broker: ") + mosquitto_reason_string(rc)
+                              : c.describe(rc, saved_errno);
   if (c.state_ == State::kConnected) c.lost(why);
   else c.attempt_failed(why);
 }

@@ -128,7 +128,9 @@ class MqttClient {
   void stop();
 
   // Hands one message to libmosquitto; its message id, or why not (not
-  // connected, payload too large, a topic or property MQTT refuses).
+  // connected, payload too large, a topic or property MQTT refuses). A
+  // message whose write fails with the connection is taken (its id
+  // returned): QoS 1 and 2 ones are sent again after the reconnection.
   Result<int> publish(const std::string& topic, std::string_view payload, int qos,
                       const MqttUserProperties& properties);
 

@@ -196,6 +196,10 @@ Result<int> MqttClient::publish(const std::string& topic, std::string_view paylo
                                       qos, false, list);
   const int saved_errno = errno;
   mosquitto_property_free_all(&list);
+  // A failed write means a broken connection, not a refused message: it is
+  // queued (QoS 1, 2: sent again after the reconnection; QoS 0: lost with
+  // the connection) and the read side is about to notice.
+  if (rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_ERRNO) return mid;
   if (rc != MOSQ_ERR_SUCCESS) return fail(describe(rc, saved_errno));
   service_write();
   return mid;

@@ -157,6 +157,36 @@ TEST_F(MqttClientTest, ReconnectsAfterTheBrokerRestartsAndSubscribesAgain) {
   EXPECT_TRUE(client->last_error().empty());
 }
 
+TEST_F(MqttClientTest, ASessionTakenOverIsALostConnectionAndRetried) {
+  auto& broker = ivy::test::shared_broker();
+  ASSERT_TRUE(broker.ok()) << broker.error();
+  auto o = options_for(broker.port());
+  o.reconnect_min = o.reconnect_max = 5000ms;  // stay away once taken over
+  make(o);
+  ASSERT_TRUE(wait_connected());
+  MqttTestClient thief(MqttTestClient::Options{o.client_id, 0, "", ""});
+  ASSERT_TRUE(thief.connect(broker.port()));
+  ASSERT_TRUE(run_until(io, [&] { return lost == 1; }));
+  // mosquitto 2.0 closes the older connection without a DISCONNECT.
+  EXPECT_EQ(client->last_error(), "connection closed by the broker");
+  EXPECT_EQ(client->state_text(), "waiting to reconnect");
+}
+
+TEST_F(MqttClientTest, ADisconnectWithAReasonCodeGivesTheBrokersReason) {
+  RawPeer fake_broker(io);  // speaks just enough MQTT 5
+  const auto port = fake_broker.listen();
+  fake_broker.write(std::string("\x20\x03\x00\x00\x00", 5));  // CONNACK: accepted, no properties
+  fake_broker.write(std::string("\xe0\x02\x8e\x00", 4));      // DISCONNECT 0x8E: session taken over
+  make(options_for(port));
+  ASSERT_TRUE(run_until(io, [&] { return lost == 1; }));
+  EXPECT_EQ(connected, 1);
+  EXPECT_EQ(client->last_error(), "disconnected by the broker: Session taken over");
+  EXPECT_NE(log.text.str().find("test client: connection to mqtt://127.0.0.1:" + std::to_string(port) +
+                                " lost: disconnected by the broker: Session taken over"),
+            std::string::npos)
+      << log.text.str();
+}
+
 TEST_F(MqttClientTest, NoBrokerIsRetriedWithOneWarningPerOutage) {
   auto o = options_for(ivy::test::free_tcp_port());
   make(o);
