@@ -1,6 +1,8 @@
 // MqttClient's socket side: libmosquitto's reads, writes and timers driven by
 // Asio readiness (mqtt_client.hpp says why the socket is a dup and why it is
 // peeked at before each wait).
+#include "daemon/bridges/mqtt/mqtt_client.hpp"
+
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,8 +13,6 @@
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
 #include <openssl/ssl.h>
-
-#include "daemon/bridges/mqtt/mqtt_client.hpp"
 
 namespace ivy::daemon {
 namespace {
