@@ -14,6 +14,8 @@
 namespace ivy::daemon {
 namespace {
 
+constexpr int kReceiveMaximum = 1000;
+
 // Once per process: it sets up OpenSSL and libmosquitto's random source.
 void init_library() {
   static std::once_flag once;
@@ -65,6 +67,10 @@ Status MqttClient::start() {
 Status MqttClient::configure() {
   mosquitto_int_option(mosq_, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5);
   mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);  // as TcpPeer: lag over throughput
+  // QoS 1/2 messages the broker may send us unacknowledged (MQTT 5 receive
+  // maximum; libmosquitto's default is 20). We acknowledge each as soon as it
+  // is read, so a deeper window only saves round trips.
+  mosquitto_int_option(mosq_, MOSQ_OPT_RECEIVE_MAXIMUM, kReceiveMaximum);
   mosquitto_connect_v5_callback_set(mosq_, on_connect_cb);
   mosquitto_disconnect_v5_callback_set(mosq_, on_disconnect_cb);
   mosquitto_publish_v5_callback_set(mosq_, on_publish_cb);
