@@ -8,15 +8,20 @@
 //                       broker moves with the stock tools.
 //  BM_LinkHop           sender --bus A--> ivyd-a (LinkBridge) --TCP--> ivyd-b
 //                       --bus B--> receiver: the ivyd <-> ivyd link.
-//  BM_MqttHop/qos:N     sender --bus A--> ivyd-a (MqttBridge, out) --> mosquitto
-//                       --> ivyd-b (MqttBridge, in) --bus B--> receiver.
+//  BM_MqttHop/qos:N/broker_inflight:M
+//                       sender --bus A--> ivyd-a (MqttBridge, out) --> mosquitto
+//                       --> ivyd-b (MqttBridge, in) --bus B--> receiver, at
+//                       QoS N; M: the broker's max_inflight_messages (its
+//                       receive maximum: QoS 1 messages a client may have
+//                       unacknowledged), 0 = mosquitto's default, 20.
 //
 // In the two hops everything but the broker runs on ONE io_context thread
 // (sender, both ivyd, receiver), as bridge_bench does; the broker is its own
 // process. A burst of kBurst messages ("BENCH 000123 ..." about 25 bytes,
 // like the stock-tools figure) goes out in slices, at most kWindow in
-// flight end to end so that no queue overflows, and is timed until the
-// last one is received. Counters: msgs_per_s, and its ratio to each
+// flight end to end so that no queue overflows (mosquitto drops QoS 1
+// messages past max_queued_messages, 1000 per client beyond those in
+// flight), and is timed until the last one is received. Counters: msgs_per_s, and its ratio to each
 // baseline (vs_mosquitto_clients, vs_link); dropped must stay 0.
 #include <benchmark/benchmark.h>
 
@@ -46,7 +51,7 @@ using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
 constexpr int kBurst = 100'000;
-constexpr int kWindow = 2'000;
+constexpr int kWindow = 1000;
 constexpr PeerKey kKeys = 1ull << 40;
 
 double g_mosquitto_clients_rate = 0;  // baselines, filled by the benchmarks that run first
@@ -246,7 +251,8 @@ MqttBridgeOptions gateway(const std::string& id, const ivy::test::MosquittoBroke
 
 void BM_MqttHop(benchmark::State& state) {
   const int qos = static_cast<int>(state.range(0));
-  ivy::test::MosquittoBroker broker;
+  ivy::test::MosquittoBroker broker(
+      ivy::test::MosquittoBroker::Options{false, false, false, static_cast<int>(state.range(1))});
   if (!broker.ok()) return state.SkipWithError(broker.error().c_str());
   asio::io_context io;
   TwoBuses buses(io);
@@ -270,7 +276,14 @@ void BM_MqttHop(benchmark::State& state) {
   const auto s = out.status();
   state.counters["dropped"] = static_cast<double>(s.counters.outage_dropped + s.broker->publish_errors);
 }
-BENCHMARK(BM_MqttHop)->ArgName("qos")->Arg(0)->Arg(1)->Iterations(3)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_MqttHop)
+    ->ArgNames({"qos", "broker_inflight"})  // broker_inflight 0: mosquitto's default (20)
+    ->Args({0, 0})
+    ->Args({1, 0})
+    ->Args({1, 1000})
+    ->Iterations(3)
+    ->Unit(benchmark::kMillisecond)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace ivy::daemon

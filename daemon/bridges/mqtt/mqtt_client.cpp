@@ -14,7 +14,7 @@
 namespace ivy::daemon {
 namespace {
 
-constexpr int kReceiveMaximum = 1000;
+constexpr int kReceiveMaximum = 100;
 
 // Once per process: it sets up OpenSSL and libmosquitto's random source.
 void init_library() {
@@ -69,7 +69,8 @@ Status MqttClient::configure() {
   mosquitto_int_option(mosq_, MOSQ_OPT_TCP_NODELAY, 1);  // as TcpPeer: lag over throughput
   // QoS 1/2 messages the broker may send us unacknowledged (MQTT 5 receive
   // maximum; libmosquitto's default is 20). We acknowledge each as soon as it
-  // is read, so a deeper window only saves round trips.
+  // is read, so a deeper window saves round trips; much deeper costs more
+  // than it saves (mosquitto walks its in-flight lists: tests/bench/mqtt_bench).
   mosquitto_int_option(mosq_, MOSQ_OPT_RECEIVE_MAXIMUM, kReceiveMaximum);
   mosquitto_connect_v5_callback_set(mosq_, on_connect_cb);
   mosquitto_disconnect_v5_callback_set(mosq_, on_disconnect_cb);

@@ -71,6 +71,7 @@ class MosquittoBroker {
     bool auth = false;         // the auth_port() listener
     bool tls = false;          // the tls_port() listener (and certificates)
     bool persistence = false;  // keep sessions across restart()
+    int max_inflight_messages = 0;  // QoS 1/2 in flight per client (receive maximum); 0 = mosquitto's 20
   };
 
   MosquittoBroker() : MosquittoBroker(Options{}) {}
@@ -145,6 +146,9 @@ class MosquittoBroker {
     std::string conf = "user root\nper_listener_settings true\nlog_dest file " + dir.file("mosquitto.log") +
                        "\nlog_type error\nlog_type warning\nlog_type notice\nlog_type information\n";
     conf += options_.persistence ? "persistence true\npersistence_location " + dir.path + "/\n" : "persistence false\n";
+    if (options_.max_inflight_messages > 0) {
+      conf += "max_inflight_messages " + std::to_string(options_.max_inflight_messages) + "\n";
+    }
     conf += "listener " + std::to_string(port_) + " 127.0.0.1\nallow_anonymous true\n";
     if (options_.auth) {
       conf += "listener " + std::to_string(auth_port_) + " 127.0.0.1\nallow_anonymous false\npassword_file " +
@@ -202,7 +206,7 @@ inline MosquittoBroker& shared_broker() {
 // The same with the user/password and TLS listeners too (its certificates
 // take a moment to make, hence a broker of its own).
 inline MosquittoBroker& shared_secure_broker() {
-  static MosquittoBroker broker(MosquittoBroker::Options{true, true, false});
+  static MosquittoBroker broker(MosquittoBroker::Options{true, true, false, 0});
   return broker;
 }
 

@@ -324,7 +324,7 @@ struct MqttOutageTest : MqttBridgeTest {
     std::snprintf(buf, sizeof buf, "MSG %03d", i);
     return buf;
   }
-  MosquittoBroker broker{MosquittoBroker::Options{false, false, true}};
+  MosquittoBroker broker{MosquittoBroker::Options{false, false, true, 0}};
   MqttTestClient sub{MqttTestClient::Options{"outage-subscriber", 3600, "", ""}};
 };
 
