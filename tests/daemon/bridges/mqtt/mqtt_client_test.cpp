@@ -187,6 +187,22 @@ TEST_F(MqttClientTest, ADisconnectWithAReasonCodeGivesTheBrokersReason) {
       << log.text.str();
 }
 
+TEST_F(MqttClientTest, GarbageFromTheBrokerEndsTheConnectionNotTheClient) {
+  RawPeer fake_broker(io);
+  const auto port = fake_broker.listen();
+  fake_broker.write(std::string("\x20\x03\x00\x00\x00", 5));      // CONNACK: accepted
+  fake_broker.write(std::string("\x00\x05garbage-after-it", 19));  // packet type 0: reserved, never sent
+  // (Not an unknown MQTT 5 property: libmosquitto 2.0.11 aborts on that,
+  // see docs/bridge.md, "Security".)
+  auto o = options_for(port);
+  o.reconnect_min = o.reconnect_max = 5000ms;
+  make(o);
+  ASSERT_TRUE(run_until(io, [&] { return lost == 1; }));
+  EXPECT_EQ(client->state_text(), "waiting to reconnect");
+  EXPECT_FALSE(client->last_error().empty());
+  EXPECT_NE(log.text.str().find("lost: " + client->last_error()), std::string::npos) << log.text.str();
+}
+
 TEST_F(MqttClientTest, NoBrokerIsRetriedWithOneWarningPerOutage) {
   auto o = options_for(ivy::test::free_tcp_port());
   make(o);
