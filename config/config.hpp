@@ -164,6 +164,16 @@ struct StatusConfig {
   bool operator==(const StatusConfig&) const = default;
 };
 
+// The Prometheus endpoint (GET /metrics). Off unless the `metrics` section is
+// present; listen is a numeric IPv4 address and a port, 0 = any free port.
+struct MetricsConfig {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:9643";
+  bool per_peer = false;  // one series per peer as well (label cardinality)
+
+  bool operator==(const MetricsConfig&) const = default;
+};
+
 struct LoggingConfig {
   LogLevel level = LogLevel::kInfo;
 
@@ -178,6 +188,7 @@ struct Config {
   std::vector<Network> allowed_networks;  // empty = every peer address allowed
   StatusConfig status;
   LoggingConfig logging;
+  MetricsConfig metrics;
 
   bool operator==(const Config&) const = default;
 };

@@ -156,6 +156,11 @@ void check_recorder_and_status(Checker& checker, const Config& config) {
     checker.add("status.path", "must not be empty");
 }
 
+// Checked even when disabled, so that turning it on later does not reveal it.
+void check_metrics(Checker& checker, const MetricsConfig& metrics) {
+  checker.check("metrics.listen", check_ipv4_listen(metrics.listen));
+}
+
 }  // namespace
 
 ConfigProblems validate(const Config& config) {
@@ -163,6 +168,7 @@ ConfigProblems validate(const Config& config) {
   check_buses(checker, config.buses);
   check_bridges(checker, config);
   check_recorder_and_status(checker, config);
+  check_metrics(checker, config.metrics);
   return checker.take();
 }
 

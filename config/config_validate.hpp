@@ -10,6 +10,7 @@
 //     same address, an inline token of at least 16 characters
 //   - recorder and status paths non-empty when enabled; retention needs
 //     rotation
+//   - the metrics listen address is a numeric IPv4 address and port
 //
 // Each problem has a JSON path and no source or position: the loader stamps
 // them from the text (the path of an id refers to its `id` member). An empty

@@ -14,6 +14,7 @@ constexpr const char* kUsage =
     "  probe    join a bus, print what arrives, send what you type (like ivyprobe)\n"
     "  status   show the running daemon: buses, peers, rates, recorder, bridges\n"
     "  who      list the agents on the daemon's buses\n"
+    "  who-gets show which agents would receive a text now, or the closest patterns\n"
     "  query    print recorded traffic (text, JSON lines, CSV; --follow)\n"
     "  info     summarise a recording: span, counts, rates, senders, gaps\n"
     "  export   write recorded traffic as JSON lines or CSV\n"
@@ -30,7 +31,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"probe", ivy::ctl::run_probe},   {"status", ivy::ctl::run_status}, {"who", ivy::ctl::run_who},
     {"query", ivy::ctl::run_query},   {"info", ivy::ctl::run_info},     {"export", ivy::ctl::run_export},
-    {"replay", ivy::ctl::run_replay},
+    {"replay", ivy::ctl::run_replay}, {"who-gets", ivy::ctl::run_who_gets},
 };
 
 }  // namespace

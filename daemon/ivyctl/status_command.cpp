@@ -79,6 +79,13 @@ void print_status(const json& doc) {
     if (b.contains("broker")) print_mqtt_bridge(b);
     else std::cout << "bridge " << s(b, "id") << ": " << b.dump() << "\n";
   }
+  const auto metrics = doc.value("metrics", json::object());
+  if (metrics.value("enabled", false)) {
+    std::cout << "metrics: "
+              << (s(metrics, "address").empty() ? "not serving: " + s(metrics, "error")
+                                                 : "http://" + s(metrics, "address") + "/metrics")
+              << "\n";
+  }
 }
 
 void print_who(const json& doc) {

@@ -9,6 +9,7 @@
 
 #include "daemon/bridges/bridges.hpp"
 #include "daemon/service/daemon_bus.hpp"
+#include "daemon/service/metrics_server.hpp"
 
 namespace ivy::daemon {
 namespace {
@@ -47,6 +48,7 @@ std::string Daemon::answer(std::string_view request) const {
   const auto space = request.find(' ');
   const std::string verb(request.substr(0, space));
   if (verb.empty() || verb == "status") return status_json();
+  if (verb == "who-gets") return who_gets(space == std::string_view::npos ? "" : request.substr(space + 1));
   return dump(error_document("unknown request '" + verb + "'"));
 }
 
@@ -136,6 +138,9 @@ std::string Daemon::status_json() const {
       doc["bridges"].push_back(std::move(b));
     }
   }
+  doc["metrics"] = {{"enabled", setup_.config.metrics.enabled}, {"listen", setup_.config.metrics.listen},
+                    {"address", metrics_->address()}, {"per_peer", setup_.config.metrics.per_peer},
+                    {"error", metrics_error_}};
   return dump(doc);
 }
 

@@ -65,13 +65,15 @@ TEST(ConfigDiff, SectionFlags) {
   after.limits.max_peers = 3;
   after.status.mode = 0600;
   after.allowed_networks.push_back(Network{});
+  after.metrics.per_peer = true;
   ConfigDiff d = diff(before, after);
+  EXPECT_TRUE(d.metrics_changed);
   EXPECT_TRUE(d.recorder_changed);
   EXPECT_TRUE(d.logging_changed);
   EXPECT_TRUE(d.limits_changed);
   EXPECT_TRUE(d.status_changed);
   EXPECT_TRUE(d.allowed_networks_changed);
-  EXPECT_EQ(to_string(d), "recorder; limits; allowed_networks; status; logging");
+  EXPECT_EQ(to_string(d), "recorder; limits; allowed_networks; status; logging; metrics");
 }
 
 TEST(ConfigDiff, BridgesOnABusIncludeBothSides) {

@@ -32,6 +32,16 @@ TEST(ConfigLoader, ReportsTheBadSpecOfTheSecondBusWithItsPosition) {
                 "ivyd.json:4:25: buses[1].spec: \"127.0.0:99999\": port out of range 1-65535"});
 }
 
+TEST(ConfigLoader, ReportsABadMetricsListenAddressWithItsPosition) {
+  const char* text = R"({
+  "metrics": {"listen": "[::1]:9643"}
+})";
+  EXPECT_EQ(lines(load_config_text(text, "ivyd.json")),
+            std::vector<std::string>{
+                "ivyd.json:2:25: metrics.listen: \"[::1]:9643\": expected a numeric IPv4 "
+                "address and a port, e.g. \"127.0.0.1:9643\""});
+}
+
 TEST(ConfigLoader, SyntaxErrorHasLineAndColumn) {
   const char* text = "{\n  \"buses\": [\n    {\"spec\": \"x\",}\n  ]\n}";
   std::vector<std::string> out = lines(load_config_text(text, "bad.json"));
@@ -135,6 +145,8 @@ TEST(ConfigLoader, PackagedConfigLoadsAndMatchesTheDocumentedSetup) {
   EXPECT_EQ(result->recorder.path, "/var/lib/ivyd/ivyd.db");
   EXPECT_EQ(result->status.path, "/run/ivyd/ivyd.sock");
   EXPECT_TRUE(result->bridges.empty());
+  EXPECT_FALSE(result->metrics.enabled);
+  EXPECT_EQ(result->metrics.listen, "127.0.0.1:9643");
 }
 
 TEST(ConfigLoader, EveryDocumentedExampleLoads) {

@@ -145,5 +145,19 @@ TEST(ConfigValidate, EnabledPathsMustNotBeEmpty) {
   EXPECT_TRUE(messages(config).empty());
 }
 
+TEST(ConfigValidate, MetricsListenMustBeANumericIpv4Address) {
+  Config config = default_config();
+  config.metrics.enabled = true;
+  config.metrics.listen = "localhost:9643";
+  EXPECT_EQ(messages(config),
+            std::vector<std::string>{
+                "metrics.listen: \"localhost:9643\": expected a numeric IPv4 address and a "
+                "port, e.g. \"127.0.0.1:9643\""});
+  config.metrics.enabled = false;  // still checked: turning it on later must not reveal it
+  EXPECT_EQ(messages(config).size(), 1u);
+  config.metrics.listen = "127.0.0.1:0";
+  EXPECT_TRUE(messages(config).empty());
+}
+
 }  // namespace
 }  // namespace ivy::config
