@@ -12,6 +12,7 @@
 #include "tests/daemon/bridges/mqtt/mosquitto_broker.hpp"
 #include "tests/daemon/bridges/mqtt/mqtt_test_client.hpp"
 #include "tests/daemon/ivyd_under_test.hpp"
+#include "tests/daemon/metrics_scrape.hpp"
 #include "tests/daemon/process_support.hpp"
 #include "tests/daemon/test_support.hpp"
 
@@ -47,14 +48,17 @@ long long subscriptions_of(const json& status, const std::string& name) {
 
 // One ivyd on its own bus with an mqtt bridge, and Ivy agents on that bus.
 struct Site {
-  Site(asio::io_context& io, Logger& log, const std::string& bridge_members, const std::string& name)
-      : port(unique_bus_port()), ivyd(port, setup(bridge_members)), sender(io, log, "RADAR-" + name, port),
+  // `more`: more top-level config members (IvydSetup::more).
+  Site(asio::io_context& io, Logger& log, const std::string& bridge_members, const std::string& name,
+       const std::string& more = {})
+      : port(unique_bus_port()), ivyd(port, setup(bridge_members, more)), sender(io, log, "RADAR-" + name, port),
         console(io, log, "CONSOLE-" + name, port) {
     EXPECT_TRUE(console->subscribe("^(.*)$").ok());
   }
-  static IvydSetup setup(const std::string& bridge_members) {
+  static IvydSetup setup(const std::string& bridge_members, const std::string& more = {}) {
     IvydSetup s;
     s.bridges = mqtt_bridge(bridge_members);
+    s.more = more;
     return s;
   }
   // ivyd up, both agents linked to it, ivyd holding the console's subscription.
@@ -249,6 +253,38 @@ TEST_F(DaemonMqttFailureTest, ABadBrokerUrlIsRefusedByCheckConfigAndAReloadKeeps
       << site.ivyd.log();
   EXPECT_EQ(bridge_status(site.ivyd.status())["far"].get<std::string>().rfind("mqtt://127.0.0.1:", 0), 0u);
   expect_bus_and_recording_go_on(site);
+}
+
+TEST_F(DaemonMqttTest, MetricsCountTheBrokerSide) {
+  auto& broker = ivy::test::shared_broker();
+  ASSERT_TRUE(broker.ok()) << broker.error();
+  Site site(io, log, R"("broker": ")" + broker.url() + R"(", "topic_prefix": "ivy/lab1", "subscribe": ["cmd/#"])",
+            "lab", R"("metrics": {"listen": "127.0.0.1:0"})");
+  ASSERT_TRUE(site.start(io)) << site.ivyd.log();
+  ASSERT_TRUE(site.bridge_ready(io)) << site.ivyd.log();
+  ivy::test::MqttTestClient dashboard;
+  ASSERT_TRUE(dashboard.connect(broker.port()));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(site.sender->send("TRACK " + std::to_string(i)).ok());
+  ASSERT_TRUE(dashboard.publish("cmd/x", "LIGHTS on"));
+  ASSERT_TRUE(run_until(io, [&] { return received_count(site.console) == 4; }, 5000ms));
+  const std::string address = site.ivyd.status()["metrics"].value("address", "");
+  ASSERT_FALSE(address.empty()) << site.ivyd.log();
+  std::optional<Scrape> scrape;
+  ASSERT_TRUE(ivy::test::eventually([&] {
+    scrape = scrape_metrics(address);
+    return scrape && scrape->value(R"(ivyd_mqtt_acknowledged_total{bridge="gw"})") == 3;
+  })) << (scrape ? "" : "no scrape");
+  EXPECT_EQ(scrape->value(R"(ivyd_mqtt_published_total{bridge="gw"})"), 3);
+  EXPECT_EQ(scrape->value(R"(ivyd_mqtt_in_flight{bridge="gw"})"), 0);
+  EXPECT_EQ(scrape->value(R"(ivyd_mqtt_received_total{bridge="gw"})"), 1);
+  EXPECT_EQ(scrape->value(R"(ivyd_mqtt_echoes_total{bridge="gw"})"), 0);
+  EXPECT_EQ(scrape->value(R"(ivyd_mqtt_connections_lost_total{bridge="gw"})"), 0);
+  EXPECT_EQ(scrape->value(R"(ivyd_bridge_connected{bridge="gw"})"), 1);
+  EXPECT_EQ(scrape->value(R"(ivyd_bridge_connects_total{bridge="gw"})"), 1);
+  EXPECT_EQ(scrape->value(R"(ivyd_bridge_carried_total{bridge="gw",direction="out"})"), 3);
+  EXPECT_EQ(scrape->value(R"(ivyd_bridge_carried_total{bridge="gw",direction="in"})"), 1);
+  EXPECT_EQ(scrape->types["ivyd_mqtt_in_flight"], "gauge");
+  EXPECT_EQ(scrape->types["ivyd_mqtt_published_total"], "counter");
 }
 
 TEST_F(DaemonMqttTest, AReloadThatChangesTheTopicPrefixRestartsTheBridge) {
