@@ -129,7 +129,7 @@ void add_bridge(MetricSet& set, const BridgeStatus& s) {
     set.counter("ivyd_bridge_dropped_total", dropped, labels("reason", reason), static_cast<double>(n));
   }
   const MetricLabels bridge{{"bridge", s.id}};
-  set.gauge("ivyd_bridge_connected", "1 when the bridge carries (bus bridge running, link connected)", bridge,
+  set.gauge("ivyd_bridge_connected", "1 when the bridge carries (bus bridge running, link or broker connected)", bridge,
             s.state == "running" || s.state == "connected" ? 1 : 0);
   set.gauge("ivyd_bridge_outage_buffered", "Messages held while the link is down", bridge,
             static_cast<double>(c.buffered));
