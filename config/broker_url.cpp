@@ -14,7 +14,8 @@ Unexpected<Error> fail_url(std::string_view url, const std::string& why) {
 
 std::string lower(std::string_view text) {
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -39,28 +40,34 @@ bool split_authority(std::string_view authority, std::string_view& host, std::st
 
 std::string BrokerUrl::to_string() const {
   const bool v6 = host.find(':') != std::string::npos;
-  return std::string(tls ? "mqtts://" : "mqtt://") + (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+  return std::string(tls ? "mqtts://" : "mqtt://") + (v6 ? "[" + host + "]" : host) + ":" +
+         std::to_string(port);
 }
 
 Result<BrokerUrl> parse_broker_url(std::string_view url) {
   const auto sep = url.find("://");
   if (url.empty()) return fail_url(url, "empty broker URL (write e.g. \"mqtt://127.0.0.1:1883\")");
-  if (sep == std::string_view::npos) return fail_url(url, "expected mqtt://HOST[:PORT] or mqtts://HOST[:PORT]");
+  if (sep == std::string_view::npos)
+    return fail_url(url, "expected mqtt://HOST[:PORT] or mqtts://HOST[:PORT]");
   const std::string scheme = lower(url.substr(0, sep));
   if (scheme != "mqtt" && scheme != "mqtts") {
-    return fail_url(url, "unsupported scheme \"" + std::string(url.substr(0, sep)) + "\" (mqtt or mqtts)");
+    return fail_url(
+        url, "unsupported scheme \"" + std::string(url.substr(0, sep)) + "\" (mqtt or mqtts)");
   }
   std::string_view authority = url.substr(sep + 3);
   if (!authority.empty() && authority.back() == '/') authority.remove_suffix(1);
   if (authority.find('@') != std::string_view::npos) {
     return fail_url(url, "no user or password in the URL: use \"username\" and \"password_file\"");
   }
-  if (authority.find_first_of("/?#") != std::string_view::npos) return fail_url(url, "a broker URL has no path");
+  if (authority.find_first_of("/?#") != std::string_view::npos)
+    return fail_url(url, "a broker URL has no path");
   std::string_view host, port;
-  if (!split_authority(authority, host, port) || host.empty()) return fail_url(url, "expected a host");
+  if (!split_authority(authority, host, port) || host.empty())
+    return fail_url(url, "expected a host");
   BrokerUrl out;
   out.tls = scheme == "mqtts";
-  const std::string host_port = std::string(host) + ":" + (port.empty() ? (out.tls ? "8883" : "1883") : std::string(port));
+  const std::string host_port =
+      std::string(host) + ":" + (port.empty() ? (out.tls ? "8883" : "1883") : std::string(port));
   if (auto st = check_host_port(host_port); !st) {
     // check_host_port quotes its input; quote the URL instead.
     const std::string& why = st.error().message;

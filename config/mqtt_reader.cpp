@@ -8,11 +8,23 @@
 namespace ivy::config {
 namespace {
 
-constexpr std::array<std::string_view, 17> kMqttKeys{
-    "broker",     "topic_prefix", "subscribe",        "qos",           "payload",
-    "site",       "client_id",    "username",         "password_file", "ca_file",
-    "cert_file",  "key_file",     "keepalive_seconds", "session_expiry_seconds",
-    "reconnect_min_ms", "reconnect_max_ms", "outage_buffer_bytes"};
+constexpr std::array<std::string_view, 17> kMqttKeys{"broker",
+                                                     "topic_prefix",
+                                                     "subscribe",
+                                                     "qos",
+                                                     "payload",
+                                                     "site",
+                                                     "client_id",
+                                                     "username",
+                                                     "password_file",
+                                                     "ca_file",
+                                                     "cert_file",
+                                                     "key_file",
+                                                     "keepalive_seconds",
+                                                     "session_expiry_seconds",
+                                                     "reconnect_min_ms",
+                                                     "reconnect_max_ms",
+                                                     "outage_buffer_bytes"};
 
 // 2^32 - 1: MQTT 5's session expiry interval is a four-byte integer.
 constexpr std::int64_t kMaxSessionExpiry = 4'294'967'295LL;

@@ -27,14 +27,18 @@ std::string iso8601_utc(std::int64_t wall_ns) {
   std::tm tm{};
   gmtime_r(&t, &tm);
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(frac / 1000));
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(frac / 1000));
   return buf;
 }
 
 std::string encode_mqtt_json(const MqttJsonMessage& m) {
-  nlohmann::json doc = {{"text", m.text}, {"sender", m.sender}, {"bus", m.bus},
-                        {"time", iso8601_utc(m.wall_ns)}, {"site", m.site}};
+  nlohmann::json doc = {{"text", m.text},
+                        {"sender", m.sender},
+                        {"bus", m.bus},
+                        {"time", iso8601_utc(m.wall_ns)},
+                        {"site", m.site}};
   // Ivy bytes are not always UTF-8: replace rather than throw (a strict
   // dump() would end ivyd on one odd byte from the network).
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -26,9 +26,9 @@ namespace ivy {
 
 struct MqttJsonMessage {
   std::string text;
-  std::string sender;  // the Ivy agent that sent it
-  std::string bus;     // the bus id on the sending ivyd
-  std::string site;    // the sending ivyd's `site`
+  std::string sender;        // the Ivy agent that sent it
+  std::string bus;           // the bus id on the sending ivyd
+  std::string site;          // the sending ivyd's `site`
   std::int64_t wall_ns = 0;  // encode only: nanoseconds since the Unix epoch
 };
 

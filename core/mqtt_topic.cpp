@@ -60,8 +60,10 @@ std::string mqtt_topic_word(std::string_view text, std::size_t max_bytes) {
     const std::size_t n = accepted_char(word.substr(i));
     const std::size_t take = n == 0 ? 1 : n;
     if (out.size() + take > max_bytes) break;  // cut at a character boundary
-    if (n == 0 || (n == 1 && is_reserved_in_word(word[i]))) out += '_';
-    else out.append(word.substr(i, n));
+    if (n == 0 || (n == 1 && is_reserved_in_word(word[i])))
+      out += '_';
+    else
+      out.append(word.substr(i, n));
     i += take;
   }
   return out.empty() ? "_" : out;
@@ -70,7 +72,8 @@ std::string mqtt_topic_word(std::string_view text, std::size_t max_bytes) {
 std::string mqtt_topic(std::string_view prefix, std::string_view text) {
   std::string topic(prefix);
   topic += '/';
-  const std::size_t room = kMaxMqttTopicBytes > topic.size() ? kMaxMqttTopicBytes - topic.size() : 1;
+  const std::size_t room =
+      kMaxMqttTopicBytes > topic.size() ? kMaxMqttTopicBytes - topic.size() : 1;
   topic += mqtt_topic_word(text, room);
   return topic;
 }
@@ -109,20 +112,24 @@ Status check_mqtt_topic_prefix(std::string_view prefix) {
     return fail_topic(prefix, "a topic is UTF-8 without control characters");
   }
   if (prefix.find_first_of("+#") != std::string_view::npos) {
-    return fail_topic(prefix, "a topic prefix has no wildcard ('+' or '#'): messages are published under it");
+    return fail_topic(
+        prefix, "a topic prefix has no wildcard ('+' or '#'): messages are published under it");
   }
   if (prefix.front() == '/' || prefix.back() == '/') {
     return fail_topic(prefix, "a topic prefix neither starts nor ends with '/' (\"ivy/lab1\")");
   }
-  if (prefix.front() == '$') return fail_topic(prefix, "topics starting with '$' are the broker's own");
+  if (prefix.front() == '$')
+    return fail_topic(prefix, "topics starting with '$' are the broker's own");
   if (count_levels(prefix) >= 200) return fail_topic(prefix, "more than 199 topic levels");
   return {};
 }
 
 Status check_mqtt_topic_filter(std::string_view filter) {
   if (filter.empty()) return fail_topic(filter, "a topic filter must not be empty");
-  if (filter.size() > kMaxMqttTopicBytes) return fail_topic(filter.substr(0, 40), "topic filter too long");
-  if (!is_mqtt_utf8(filter)) return fail_topic(filter, "a topic filter is UTF-8 without control characters");
+  if (filter.size() > kMaxMqttTopicBytes)
+    return fail_topic(filter.substr(0, 40), "topic filter too long");
+  if (!is_mqtt_utf8(filter))
+    return fail_topic(filter, "a topic filter is UTF-8 without control characters");
   for (std::size_t i = 0; i < filter.size(); ++i) {
     const bool level_start = i == 0 || filter[i - 1] == '/';
     const bool level_end = i + 1 == filter.size() || filter[i + 1] == '/';

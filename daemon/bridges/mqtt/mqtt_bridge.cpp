@@ -15,7 +15,8 @@ constexpr const char* kOriginProperty = "ivyd-origin";  // "<instance id> <bus i
 constexpr const char* kSenderProperty = "ivy-sender";   // the Ivy agent
 
 std::int64_t system_wall_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -42,9 +43,12 @@ Status MqttBridge::start() {
   if (!policy) return fail(label + ": " + policy.error().message);
   policy_.emplace(std::move(*policy));
   BusSide::Handler side_handler;
-  side_handler.on_text = [this](const std::string& agent, const std::string& text) { on_local_text(agent, text); };
-  side_ = std::make_unique<BusSide>(io_, port_, BusSideOptions{options_.local_name, options_.first_peer_key}, log_,
-                                    std::move(side_handler));
+  side_handler.on_text = [this](const std::string& agent, const std::string& text) {
+    on_local_text(agent, text);
+  };
+  side_ = std::make_unique<BusSide>(io_, port_,
+                                    BusSideOptions{options_.local_name, options_.first_peer_key},
+                                    log_, std::move(side_handler));
   if (auto st = side_->start(); !st) {
     side_.reset();
     return fail(label + ": " + st.error().message);
@@ -52,7 +56,8 @@ Status MqttBridge::start() {
   MqttClient::Handler handler;
   handler.on_connected = [this](bool) { on_connected(); };
   handler.on_lost = [this](const std::string&) { on_lost(); };
-  handler.on_message = [this](std::string_view topic, std::string_view payload, const MqttProperties& properties) {
+  handler.on_message = [this](std::string_view topic, std::string_view payload,
+                              const MqttProperties& properties) {
     on_broker_message(topic, payload, properties);
   };
   handler.on_published = [this](int mid) { on_published(mid); };
@@ -124,7 +129,8 @@ void MqttBridge::enqueue(Outgoing message) {
 // Like TcpPeer's queue: nothing in flight always takes one, however large.
 bool MqttBridge::room_for(const Outgoing& message) const {
   return in_flight_.size() < kMaxInFlight &&
-         (in_flight_bytes_ == 0 || in_flight_bytes_ + message.bytes() <= options_.max_in_flight_bytes);
+         (in_flight_bytes_ == 0 ||
+          in_flight_bytes_ + message.bytes() <= options_.max_in_flight_bytes);
 }
 
 void MqttBridge::drain() {
@@ -144,8 +150,8 @@ void MqttBridge::publish(const Outgoing& message) {
   publishing_ = false;
   if (!mid) {
     if (broker_.publish_errors++ == 0) {
-      log_.warning("bridge '" + options_.id + "': cannot publish to '" + message.topic + "': " + mid.error().message +
-                   " (further errors are only counted)");
+      log_.warning("bridge '" + options_.id + "': cannot publish to '" + message.topic +
+                   "': " + mid.error().message + " (further errors are only counted)");
     }
     return;
   }
@@ -218,7 +224,8 @@ void MqttBridge::emit(std::string_view topic, std::string text, std::string send
     return;
   }
   const std::string origin_agent = sender.empty() ? "mqtt" : std::move(sender);
-  if (hooks_.is_duplicate && hooks_.is_duplicate(port_.id, origin_agent, *decided, "mqtt:" + options_.id)) {
+  if (hooks_.is_duplicate &&
+      hooks_.is_duplicate(port_.id, origin_agent, *decided, "mqtt:" + options_.id)) {
     ++counters_.duplicates;
     return;
   }
@@ -257,7 +264,8 @@ BridgeStatus MqttBridge::status() const {
   }
   if (side_) {
     s.counters.from_bridge_agents = side_->from_bridge_agents();
-    if (options_.mode == BridgeMode::kInterest) s.interest_patterns = side_->interest().patterns().size();
+    if (options_.mode == BridgeMode::kInterest)
+      s.interest_patterns = side_->interest().patterns().size();
   }
   s.broker = std::move(b);
   return s;

@@ -57,11 +57,11 @@ struct MqttBridgeOptions {
   std::string topic_prefix;            // out
   int qos = 1;
   MqttPayloadFormat payload = MqttPayloadFormat::kText;
-  std::string site;                    // the JSON payload's "site"
+  std::string site;  // the JSON payload's "site"
   std::uint64_t outage_buffer_bytes = 1024 * 1024;
   std::uint64_t max_in_flight_bytes = 8 * 1024 * 1024;
-  MqttClientOptions client;            // broker, credentials, subscribe filters...
-  PeerKey first_peer_key = 0;          // for a dedicated emitter
+  MqttClientOptions client;    // broker, credentials, subscribe filters...
+  PeerKey first_peer_key = 0;  // for a dedicated emitter
   // Wall-clock time for the JSON payload, ns since the epoch; empty = the
   // system clock.
   std::function<std::int64_t()> wall_ns;
@@ -69,7 +69,8 @@ struct MqttBridgeOptions {
 
 class MqttBridge {
  public:
-  MqttBridge(asio::io_context& io, MqttBridgeOptions options, BusPort local, Logger& log, BridgeHooks hooks = {});
+  MqttBridge(asio::io_context& io, MqttBridgeOptions options, BusPort local, Logger& log,
+             BridgeHooks hooks = {});
   ~MqttBridge();
   MqttBridge(const MqttBridge&) = delete;
   MqttBridge& operator=(const MqttBridge&) = delete;
@@ -89,7 +90,8 @@ class MqttBridge {
   };
 
   void on_local_text(const std::string& origin_agent, const std::string& text);
-  void on_broker_message(std::string_view topic, std::string_view payload, const MqttProperties& properties);
+  void on_broker_message(std::string_view topic, std::string_view payload,
+                         const MqttProperties& properties);
   void on_published(int mid);
   void on_connected();
   void on_lost();
@@ -105,7 +107,7 @@ class MqttBridge {
   BusPort port_;
   Logger& log_;
   BridgeHooks hooks_;
-  std::string origin_;  // our ivyd-origin property: "<instance id> <bus id>"
+  std::string origin_;             // our ivyd-origin property: "<instance id> <bus id>"
   MqttUserProperties properties_;  // origin and sender of the message being published
   std::optional<BridgePolicy> policy_;
   std::unique_ptr<BusSide> side_;
@@ -114,7 +116,7 @@ class MqttBridge {
   std::uint64_t queue_bytes_ = 0;
   std::unordered_map<int, std::size_t> in_flight_;  // message id -> bytes
   std::uint64_t in_flight_bytes_ = 0;
-  bool publishing_ = false;        // inside client_->publish()
+  bool publishing_ = false;         // inside client_->publish()
   bool published_at_once_ = false;  // ...and libmosquitto already reported it done
   bool running_ = false;
   BridgeCounters counters_;

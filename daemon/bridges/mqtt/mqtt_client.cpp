@@ -28,13 +28,14 @@ Status check_readable(const char* key, const std::string& path) {
 }
 
 std::string seconds_text(std::chrono::milliseconds ms) {
-  return std::to_string(ms.count() / 1000) + (ms.count() % 1000 ? "." + std::to_string(ms.count() % 1000 / 100) : "") +
-         " s";
+  return std::to_string(ms.count() / 1000) +
+         (ms.count() % 1000 ? "." + std::to_string(ms.count() % 1000 / 100) : "") + " s";
 }
 
 }  // namespace
 
-MqttClient::MqttClient(asio::io_context& io, MqttClientOptions options, Logger& log, Handler handler)
+MqttClient::MqttClient(asio::io_context& io, MqttClientOptions options, Logger& log,
+                       Handler handler)
     : io_(io),
       options_(std::move(options)),
       log_(log),
@@ -51,7 +52,8 @@ MqttClient::~MqttClient() { stop(); }
 Status MqttClient::start() {
   init_library();
   mosq_ = mosquitto_new(options_.client_id.c_str(), options_.session_expiry_seconds == 0, this);
-  if (!mosq_) return fail(options_.label + ": cannot create an MQTT client: " + std::strerror(errno));
+  if (!mosq_)
+    return fail(options_.label + ": cannot create an MQTT client: " + std::strerror(errno));
   if (auto st = configure(); !st) {
     mosquitto_destroy(mosq_);
     mosq_ = nullptr;
@@ -79,20 +81,23 @@ Status MqttClient::configure() {
   mosquitto_subscribe_v5_callback_set(mosq_, on_subscribe_cb);
   if (!options_.username.empty()) {
     const char* password = options_.password ? options_.password->c_str() : nullptr;
-    if (int rc = mosquitto_username_pw_set(mosq_, options_.username.c_str(), password); rc != MOSQ_ERR_SUCCESS) {
+    if (int rc = mosquitto_username_pw_set(mosq_, options_.username.c_str(), password);
+        rc != MOSQ_ERR_SUCCESS) {
       return fail(std::string("username: ") + mosquitto_strerror(rc));
     }
   }
   if (options_.broker.tls) {
-    for (const auto& [key, path] : {std::pair<const char*, const std::string&>{"ca_file", options_.ca_file},
-                                    {"cert_file", options_.cert_file},
-                                    {"key_file", options_.key_file}}) {
+    for (const auto& [key, path] :
+         {std::pair<const char*, const std::string&>{"ca_file", options_.ca_file},
+          {"cert_file", options_.cert_file},
+          {"key_file", options_.key_file}}) {
       if (auto st = check_readable(key, path); !st) return st;
     }
     if (options_.ca_file.empty()) mosquitto_int_option(mosq_, MOSQ_OPT_TLS_USE_OS_CERTS, 1);
     auto or_null = [](const std::string& s) { return s.empty() ? nullptr : s.c_str(); };
-    const int rc = mosquitto_tls_set(mosq_, or_null(options_.ca_file), nullptr, or_null(options_.cert_file),
-                                     or_null(options_.key_file), nullptr);
+    const int rc =
+        mosquitto_tls_set(mosq_, or_null(options_.ca_file), nullptr, or_null(options_.cert_file),
+                          or_null(options_.key_file), nullptr);
     if (rc != MOSQ_ERR_SUCCESS) return fail(std::string("TLS settings: ") + mosquitto_strerror(rc));
   }
   return set_connect_properties();
@@ -106,16 +111,19 @@ Status MqttClient::configure() {
 Status MqttClient::set_connect_properties() {
   mosquitto_property* properties = nullptr;
   if (options_.session_expiry_seconds > 0) {
-    mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL, options_.session_expiry_seconds);
+    mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+                                 options_.session_expiry_seconds);
   }
   if (options_.max_packet_bytes > 0) {
-    mosquitto_property_add_int32(&properties, MQTT_PROP_MAXIMUM_PACKET_SIZE, options_.max_packet_bytes);
+    mosquitto_property_add_int32(&properties, MQTT_PROP_MAXIMUM_PACKET_SIZE,
+                                 options_.max_packet_bytes);
   }
   if (!properties) return {};
-  const int rc = mosquitto_connect_bind_v5(mosq_, "localhost", -1, static_cast<int>(options_.keepalive.count()),
-                                           nullptr, properties);
+  const int rc = mosquitto_connect_bind_v5(
+      mosq_, "localhost", -1, static_cast<int>(options_.keepalive.count()), nullptr, properties);
   mosquitto_property_free_all(&properties);
-  if (rc != MOSQ_ERR_INVAL) return fail(std::string("connect properties: ") + mosquitto_strerror(rc));
+  if (rc != MOSQ_ERR_INVAL)
+    return fail(std::string("connect properties: ") + mosquitto_strerror(rc));
   return {};
 }
 
@@ -138,7 +146,8 @@ void MqttClient::attempt() {
   state_ = State::kResolving;
   library_error_.clear();
   refusal_.clear();
-  mosquitto_log_callback_set(mosq_, on_log_cb);  // for TLS details; off once connected (it formats every packet)
+  mosquitto_log_callback_set(
+      mosq_, on_log_cb);  // for TLS details; off once connected (it formats every packet)
   const std::string& host = options_.broker.host;
   error_code ec;
   asio::ip::make_address(host, ec);
@@ -146,25 +155,27 @@ void MqttClient::attempt() {
     connect_to(host);
     return;
   }
-  resolver_.async_resolve(host, std::to_string(options_.broker.port),
-                          [this, life = std::weak_ptr<int>(life_), serial = connection_](
-                              const error_code& e, const tcp::resolver::results_type& results) {
-                            if (life.expired() || serial != connection_ || state_ != State::kResolving) return;
-                            if (e || results.empty()) {
-                              attempt_failed("cannot resolve '" + options_.broker.host + "': " + e.message());
-                              return;
-                            }
-                            // mqtts: the name, which the certificate is checked against.
-                            connect_to(options_.broker.tls ? options_.broker.host
-                                                           : results.begin()->endpoint().address().to_string());
-                          });
+  resolver_.async_resolve(
+      host, std::to_string(options_.broker.port),
+      [this, life = std::weak_ptr<int>(life_), serial = connection_](
+          const error_code& e, const tcp::resolver::results_type& results) {
+        if (life.expired() || serial != connection_ || state_ != State::kResolving) return;
+        if (e || results.empty()) {
+          attempt_failed("cannot resolve '" + options_.broker.host + "': " + e.message());
+          return;
+        }
+        // mqtts: the name, which the certificate is checked against.
+        connect_to(options_.broker.tls ? options_.broker.host
+                                       : results.begin()->endpoint().address().to_string());
+      });
 }
 
 void MqttClient::connect_to(const std::string& host) {
   state_ = State::kConnecting;
   errno = 0;
-  const int rc = mosquitto_connect_bind_async(mosq_, host.c_str(), options_.broker.port,
-                                              static_cast<int>(options_.keepalive.count()), nullptr);
+  const int rc =
+      mosquitto_connect_bind_async(mosq_, host.c_str(), options_.broker.port,
+                                   static_cast<int>(options_.keepalive.count()), nullptr);
   if (rc != MOSQ_ERR_SUCCESS) {
     attempt_failed(describe(rc, errno));
     return;
@@ -174,7 +185,8 @@ void MqttClient::connect_to(const std::string& host) {
     return;
   }
   connect_timer_.expires_after(options_.connect_timeout);
-  connect_timer_.async_wait([this, life = std::weak_ptr<int>(life_), serial = connection_](const error_code& ec) {
+  connect_timer_.async_wait([this, life = std::weak_ptr<int>(life_),
+                             serial = connection_](const error_code& ec) {
     if (ec || life.expired() || serial != connection_ || state_ != State::kConnecting) return;
     attempt_failed("no answer from the broker within " + seconds_text(options_.connect_timeout));
   });
@@ -192,15 +204,19 @@ void MqttClient::connected(int flags) {
   last_warned_.clear();
   mosquitto_log_callback_set(mosq_, nullptr);
   const bool session_present = (flags & 1) != 0;
-  log_.notice(options_.label + ": connected to " + options_.broker.to_string() + " as '" + options_.client_id + "'" +
-              (session_present ? " (session resumed)" : ""));
+  log_.notice(options_.label + ": connected to " + options_.broker.to_string() + " as '" +
+              options_.client_id + "'" + (session_present ? " (session resumed)" : ""));
   pending_subscriptions_.clear();
   const int options = MQTT_SUB_OPT_NO_LOCAL | MQTT_SUB_OPT_SEND_RETAIN_NEVER;
   for (const auto& filter : options_.subscribe) {
     int mid = 0;
-    const int rc = mosquitto_subscribe_v5(mosq_, &mid, filter.c_str(), options_.qos, options, nullptr);
-    if (rc == MOSQ_ERR_SUCCESS) pending_subscriptions_[mid] = filter;
-    else log_.warning(options_.label + ": cannot subscribe to '" + filter + "': " + mosquitto_strerror(rc));
+    const int rc =
+        mosquitto_subscribe_v5(mosq_, &mid, filter.c_str(), options_.qos, options, nullptr);
+    if (rc == MOSQ_ERR_SUCCESS)
+      pending_subscriptions_[mid] = filter;
+    else
+      log_.warning(options_.label + ": cannot subscribe to '" + filter +
+                   "': " + mosquitto_strerror(rc));
   }
   if (handler_.on_connected) handler_.on_connected(session_present);
 }
@@ -221,9 +237,12 @@ void MqttClient::attempt_failed(const std::string& why) {
   if (state_ != State::kResolving && state_ != State::kConnecting) return;
   ++counters_.connect_failures;
   last_error_ = why;
-  const std::string line = options_.label + ": cannot connect to " + options_.broker.to_string() + ": " + why;
-  if (why != last_warned_) log_.warning(line);
-  else log_.debug(line);
+  const std::string line =
+      options_.label + ": cannot connect to " + options_.broker.to_string() + ": " + why;
+  if (why != last_warned_)
+    log_.warning(line);
+  else
+    log_.debug(line);
   last_warned_ = why;
   close_socket();
   state_ = State::kWaiting;
@@ -252,12 +271,17 @@ std::string MqttClient::describe(int rc, int saved_errno) const {
 
 std::string MqttClient::state_text() const {
   switch (state_) {
-    case State::kIdle: return "starting";
+    case State::kIdle:
+      return "starting";
     case State::kResolving:
-    case State::kConnecting: return "connecting";
-    case State::kConnected: return "connected";
-    case State::kWaiting: return "waiting to reconnect";
-    case State::kStopped: return "stopped";
+    case State::kConnecting:
+      return "connecting";
+    case State::kConnected:
+      return "connected";
+    case State::kWaiting:
+      return "waiting to reconnect";
+    case State::kStopped:
+      return "stopped";
   }
   return "?";
 }

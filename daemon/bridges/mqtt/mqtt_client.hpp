@@ -83,15 +83,15 @@ struct MqttClientOptions {
   std::string label;  // for logs: "bridge 'to-broker'"
   config::BrokerUrl broker;
   std::string client_id;
-  std::string username;                 // "" = none
-  std::optional<std::string> password;  // with username
-  std::string ca_file;                  // mqtts: "" = the system's CAs
-  std::string cert_file, key_file;      // mqtts client certificate, optional
-  std::chrono::seconds keepalive{30};   // 5-65535
+  std::string username;                      // "" = none
+  std::optional<std::string> password;       // with username
+  std::string ca_file;                       // mqtts: "" = the system's CAs
+  std::string cert_file, key_file;           // mqtts client certificate, optional
+  std::chrono::seconds keepalive{30};        // 5-65535
   std::uint32_t session_expiry_seconds = 0;  // 0: clean session
-  std::uint32_t max_packet_bytes = 0;   // asked of the broker for what it sends us; 0: no limit
-  std::vector<std::string> subscribe;   // topic filters, subscribed on each connection
-  int qos = 1;                          // of the subscriptions
+  std::uint32_t max_packet_bytes = 0;  // asked of the broker for what it sends us; 0: no limit
+  std::vector<std::string> subscribe;  // topic filters, subscribed on each connection
+  int qos = 1;                         // of the subscriptions
   std::chrono::milliseconds reconnect_min{1000};
   std::chrono::milliseconds reconnect_max{30000};
   std::chrono::milliseconds connect_timeout{10000};  // until CONNACK
@@ -103,7 +103,8 @@ class MqttClient {
     std::function<void(bool session_present)> on_connected;
     // The connection that on_connected announced is gone (not: an attempt failed).
     std::function<void(const std::string& why)> on_lost;
-    std::function<void(std::string_view topic, std::string_view payload, const MqttProperties&)> on_message;
+    std::function<void(std::string_view topic, std::string_view payload, const MqttProperties&)>
+        on_message;
     // Message `mid` is done: written (QoS 0) or acknowledged (QoS 1, 2).
     std::function<void(int mid)> on_published;
   };
@@ -111,11 +112,11 @@ class MqttClient {
   enum class State { kIdle, kResolving, kConnecting, kConnected, kWaiting, kStopped };
 
   struct Counters {
-    std::uint64_t connects = 0;             // CONNACK accepted
-    std::uint64_t connect_failures = 0;     // attempts that did not end in a connection
-    std::uint64_t refused = 0;              // CONNACK refused (credentials, client id...)
-    std::uint64_t lost = 0;                 // connections lost after CONNACK
-    std::uint64_t publish_refused = 0;      // PUBACK with a failure reason (QoS 1, 2)
+    std::uint64_t connects = 0;               // CONNACK accepted
+    std::uint64_t connect_failures = 0;       // attempts that did not end in a connection
+    std::uint64_t refused = 0;                // CONNACK refused (credentials, client id...)
+    std::uint64_t lost = 0;                   // connections lost after CONNACK
+    std::uint64_t publish_refused = 0;        // PUBACK with a failure reason (QoS 1, 2)
     std::uint64_t subscriptions_refused = 0;  // SUBACK with a failure reason
   };
 
@@ -146,8 +147,10 @@ class MqttClient {
   static void on_connect_cb(mosquitto*, void* self, int rc, int flags, const mqtt5__property*);
   static void on_disconnect_cb(mosquitto*, void* self, int rc, const mqtt5__property*);
   static void on_publish_cb(mosquitto*, void* self, int mid, int reason, const mqtt5__property*);
-  static void on_message_cb(mosquitto*, void* self, const mosquitto_message*, const mqtt5__property*);
-  static void on_subscribe_cb(mosquitto*, void* self, int mid, int count, const int* granted, const mqtt5__property*);
+  static void on_message_cb(mosquitto*, void* self, const mosquitto_message*,
+                            const mqtt5__property*);
+  static void on_subscribe_cb(mosquitto*, void* self, int mid, int count, const int* granted,
+                              const mqtt5__property*);
   static void on_log_cb(mosquitto*, void* self, int level, const char* text);
 
   // Marks libmosquitto's callbacks: inside them the library holds its
@@ -201,9 +204,9 @@ class MqttClient {
   Backoff backoff_;
   std::mt19937_64 random_{std::random_device{}()};
   std::string last_error_;
-  std::string last_warned_;     // the failure last logged as a warning
-  std::string library_error_;   // libmosquitto's last error log line of this attempt (TLS details)
-  std::string refusal_;         // why the broker refused this attempt's CONNECT
+  std::string last_warned_;    // the failure last logged as a warning
+  std::string library_error_;  // libmosquitto's last error log line of this attempt (TLS details)
+  std::string refusal_;        // why the broker refused this attempt's CONNECT
   int callback_depth_ = 0;
   std::map<int, std::string> pending_subscriptions_;  // SUBSCRIBE mid -> filter
   Counters counters_;

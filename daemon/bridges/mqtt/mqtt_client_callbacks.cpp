@@ -48,30 +48,35 @@ void MqttClient::on_disconnect_cb(mosquitto*, void* self, int rc, const mqtt5__p
   if (c.state_ == State::kStopped) return;
   // The broker's DISCONNECT gives an MQTT 5 reason code (0, or 0x80 and up),
   // libmosquitto's own failures a MOSQ_ERR_* value.
-  const std::string why = rc == 0 || rc >= 0x80
-                              ? std::string("disconnected by the broker: ") + mosquitto_reason_string(rc)
-                              : c.describe(rc, saved_errno);
-  if (c.state_ == State::kConnected) c.lost(why);
-  else c.attempt_failed(why);
+  const std::string why = rc == 0 || rc >= 0x80 ? std::string("disconnected by the broker: ") +
+                                                      mosquitto_reason_string(rc)
+                                                : c.describe(rc, saved_errno);
+  if (c.state_ == State::kConnected)
+    c.lost(why);
+  else
+    c.attempt_failed(why);
 }
 
-void MqttClient::on_publish_cb(mosquitto*, void* self, int mid, int reason, const mqtt5__property*) {
+void MqttClient::on_publish_cb(mosquitto*, void* self, int mid, int reason,
+                               const mqtt5__property*) {
   auto& c = *static_cast<MqttClient*>(self);
   CallbackScope scope(c);
   if (reason >= 0x80) {
     if (c.counters_.publish_refused++ == 0) {
-      c.log_.warning(c.options_.label + ": the broker refused a message: " + mosquitto_reason_string(reason) +
-                     " (further refusals are only counted)");
+      c.log_.warning(c.options_.label + ": the broker refused a message: " +
+                     mosquitto_reason_string(reason) + " (further refusals are only counted)");
     }
   }
   if (c.handler_.on_published) c.handler_.on_published(mid);
 }
 
-void MqttClient::on_message_cb(mosquitto*, void* self, const mosquitto_message* m, const mqtt5__property* props) {
+void MqttClient::on_message_cb(mosquitto*, void* self, const mosquitto_message* m,
+                               const mqtt5__property* props) {
   auto& c = *static_cast<MqttClient*>(self);
   CallbackScope scope(c);
   if (!c.handler_.on_message || !m->topic) return;
-  const std::string_view payload(static_cast<const char*>(m->payload), m->payload ? m->payloadlen : 0);
+  const std::string_view payload(static_cast<const char*>(m->payload),
+                                 m->payload ? m->payloadlen : 0);
   c.handler_.on_message(m->topic, payload, MqttProperties(props));
 }
 

@@ -70,12 +70,13 @@ MqttClient::Input MqttClient::input() {
 void MqttClient::wait_readable() {
   if (read_waiting_ || !socket_.is_open()) return;
   read_waiting_ = true;
-  socket_.async_wait(asio::posix::stream_descriptor::wait_read,
-                     [this, life = std::weak_ptr<int>(life_), serial = connection_](const error_code& ec) {
-                       if (life.expired() || serial != connection_) return;
-                       read_waiting_ = false;
-                       if (!ec) on_readable();
-                     });
+  socket_.async_wait(
+      asio::posix::stream_descriptor::wait_read,
+      [this, life = std::weak_ptr<int>(life_), serial = connection_](const error_code& ec) {
+        if (life.expired() || serial != connection_) return;
+        read_waiting_ = false;
+        if (!ec) on_readable();
+      });
 }
 
 // Reads packet after packet. libmosquitto leaves errno at EAGAIN when its
@@ -94,7 +95,8 @@ void MqttClient::on_readable() {
       lost_or_failed(describe(rc, saved_errno));
       return;
     }
-    const bool maybe_empty = saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || state_ == State::kConnecting;
+    const bool maybe_empty =
+        saved_errno == EAGAIN || saved_errno == EWOULDBLOCK || state_ == State::kConnecting;
     if (maybe_empty || i == kReadBurst) {
       const Input in = input();
       if (in == Input::kNone) break;
@@ -159,24 +161,27 @@ void MqttClient::service_write() {
 
 void MqttClient::schedule_misc() {
   misc_timer_.expires_after(kMiscInterval);
-  misc_timer_.async_wait([this, life = std::weak_ptr<int>(life_), serial = connection_](const error_code& ec) {
-    if (ec || life.expired() || !still(serial)) return;
-    errno = 0;
-    const int rc = mosquitto_loop_misc(mosq_);
-    const int saved_errno = errno;
-    if (!still(serial)) return;
-    if (rc != MOSQ_ERR_SUCCESS) {  // keepalive timeout, or the library's socket is gone
-      lost_or_failed(rc == MOSQ_ERR_NO_CONN ? "connection closed" : describe(rc, saved_errno));
-      return;
-    }
-    service_write();
-    if (still(serial)) schedule_misc();
-  });
+  misc_timer_.async_wait(
+      [this, life = std::weak_ptr<int>(life_), serial = connection_](const error_code& ec) {
+        if (ec || life.expired() || !still(serial)) return;
+        errno = 0;
+        const int rc = mosquitto_loop_misc(mosq_);
+        const int saved_errno = errno;
+        if (!still(serial)) return;
+        if (rc != MOSQ_ERR_SUCCESS) {  // keepalive timeout, or the library's socket is gone
+          lost_or_failed(rc == MOSQ_ERR_NO_CONN ? "connection closed" : describe(rc, saved_errno));
+          return;
+        }
+        service_write();
+        if (still(serial)) schedule_misc();
+      });
 }
 
 void MqttClient::lost_or_failed(const std::string& why) {
-  if (state_ == State::kConnected) lost(why);
-  else attempt_failed(why);
+  if (state_ == State::kConnected)
+    lost(why);
+  else
+    attempt_failed(why);
 }
 
 Result<int> MqttClient::publish(const std::string& topic, std::string_view payload, int qos,
@@ -184,7 +189,8 @@ Result<int> MqttClient::publish(const std::string& topic, std::string_view paylo
   if (state_ != State::kConnected || !mosq_) return fail("not connected");
   mosquitto_property* list = nullptr;
   for (const auto& [name, value] : properties) {
-    const int rc = mosquitto_property_add_string_pair(&list, MQTT_PROP_USER_PROPERTY, name.c_str(), value.c_str());
+    const int rc = mosquitto_property_add_string_pair(&list, MQTT_PROP_USER_PROPERTY, name.c_str(),
+                                                      value.c_str());
     if (rc != MOSQ_ERR_SUCCESS) {
       mosquitto_property_free_all(&list);
       return fail("user property '" + name + "': " + mosquitto_strerror(rc));
@@ -192,8 +198,8 @@ Result<int> MqttClient::publish(const std::string& topic, std::string_view paylo
   }
   int mid = 0;
   errno = 0;
-  const int rc = mosquitto_publish_v5(mosq_, &mid, topic.c_str(), static_cast<int>(payload.size()), payload.data(),
-                                      qos, false, list);
+  const int rc = mosquitto_publish_v5(mosq_, &mid, topic.c_str(), static_cast<int>(payload.size()),
+                                      payload.data(), qos, false, list);
   const int saved_errno = errno;
   mosquitto_property_free_all(&list);
   // A failed write means a broken connection, not a refused message: it is

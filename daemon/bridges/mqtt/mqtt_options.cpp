@@ -11,9 +11,12 @@ namespace {
 
 BridgeWay way_of(config::BridgeDirection d) {
   switch (d) {
-    case config::BridgeDirection::kIn: return BridgeWay::kIn;
-    case config::BridgeDirection::kOut: return BridgeWay::kOut;
-    case config::BridgeDirection::kBoth: return BridgeWay::kBoth;
+    case config::BridgeDirection::kIn:
+      return BridgeWay::kIn;
+    case config::BridgeDirection::kOut:
+      return BridgeWay::kOut;
+    case config::BridgeDirection::kBoth:
+      return BridgeWay::kBoth;
   }
   return BridgeWay::kBoth;
 }
@@ -25,14 +28,15 @@ std::uint32_t max_packet(std::uint64_t max_frame_bytes) {
   return static_cast<std::uint32_t>(std::min(max_frame_bytes + 128 * 1024, kMqttMax));
 }
 
-Result<MqttClientOptions> client_options(const config::BridgeConfig& bridge, const std::string& host,
-                                         const MqttLimits& limits) {
+Result<MqttClientOptions> client_options(const config::BridgeConfig& bridge,
+                                         const std::string& host, const MqttLimits& limits) {
   const config::MqttConfig& m = bridge.mqtt;
   auto url = config::parse_broker_url(m.broker);
   if (!url) return fail("bridge '" + bridge.id + "': broker: " + url.error().message);
   MqttClientOptions c;
   c.broker = *url;
-  c.client_id = m.client_id.empty() ? mqtt_utf8("ivyd-" + host + "-" + bridge.id, '_') : m.client_id;
+  c.client_id =
+      m.client_id.empty() ? mqtt_utf8("ivyd-" + host + "-" + bridge.id, '_') : m.client_id;
   c.username = m.username;
   if (!m.password_file.empty()) {
     auto password = read_token_file(m.password_file, "password_file");
@@ -54,18 +58,21 @@ Result<MqttClientOptions> client_options(const config::BridgeConfig& bridge, con
 
 }  // namespace
 
-Result<MqttBridgeOptions> mqtt_bridge_options(const config::BridgeConfig& bridge, const std::string& host_name,
+Result<MqttBridgeOptions> mqtt_bridge_options(const config::BridgeConfig& bridge,
+                                              const std::string& host_name,
                                               const MqttLimits& limits) {
   auto client = client_options(bridge, host_name, limits);
   if (!client) return fail_with(client.error());
   MqttBridgeOptions o;
   o.id = bridge.id;
-  o.policy = {way_of(bridge.direction), bridge.include, bridge.exclude, bridge.add_prefix, bridge.strip_prefix};
+  o.policy = {way_of(bridge.direction), bridge.include, bridge.exclude, bridge.add_prefix,
+              bridge.strip_prefix};
   o.mode = bridge.mode == config::BridgeMode::kInterest ? BridgeMode::kInterest : BridgeMode::kAll;
   o.local_name = bridge.local_name;
   o.topic_prefix = bridge.mqtt.topic_prefix;
   o.qos = static_cast<int>(bridge.mqtt.qos);
-  o.payload = bridge.mqtt.payload == config::MqttPayload::kJson ? MqttPayloadFormat::kJson : MqttPayloadFormat::kText;
+  o.payload = bridge.mqtt.payload == config::MqttPayload::kJson ? MqttPayloadFormat::kJson
+                                                                : MqttPayloadFormat::kText;
   o.site = bridge.mqtt.site.empty() ? host_name : bridge.mqtt.site;
   o.outage_buffer_bytes = bridge.mqtt.outage_buffer_bytes;
   o.max_in_flight_bytes = limits.max_in_flight_bytes;

@@ -23,7 +23,8 @@ struct MqttLimits {
   std::uint64_t max_frame_bytes = 16 * 1024 * 1024;
 };
 
-Result<MqttBridgeOptions> mqtt_bridge_options(const config::BridgeConfig& bridge, const std::string& host_name,
+Result<MqttBridgeOptions> mqtt_bridge_options(const config::BridgeConfig& bridge,
+                                              const std::string& host_name,
                                               const MqttLimits& limits);
 
 }  // namespace ivy::daemon
