@@ -8,8 +8,13 @@
 // watched for reading always and for writing while mosquitto_want_write();
 // readiness calls mosquitto_loop_read / mosquitto_loop_write, and a 1 s
 // timer calls mosquitto_loop_misc (keepalive pings). Asio watches edges, so
-// before waiting again the socket is polled: a read wait is armed only when
-// nothing is left to read, in the kernel or in OpenSSL's buffer.
+// a read wait is armed only when nothing is left to read, in the kernel or
+// in OpenSSL's buffer (checked with one recv(MSG_PEEK) when libmosquitto's
+// last read found nothing), and a write wait only after a write that would
+// block. Reading stops after a burst of packets to let the buses run.
+//
+// The process must ignore SIGPIPE (ivyd does): libmosquitto writes with
+// write(), not send(MSG_NOSIGNAL).
 //
 //   start() -> resolve -> connect (TCP, TLS, CONNECT) --CONNACK ok--> connected
 //                 ^                    |  fail / timeout / refused      |  lost
@@ -21,7 +26,7 @@
 // reconnection), on every (re)connection. QoS 1 and 2 messages published
 // and not yet acknowledged stay in libmosquitto across reconnections and are
 // sent again; QoS 0 messages not yet written when the connection drops are
-// lost (on_lost says how many were pending is the caller's business).
+// lost (counting them is the caller's business: on_published never comes).
 //
 // Name resolution: the host is resolved off the loop (Asio's resolver)
 // before each attempt. For mqtt:// the address found is what libmosquitto
