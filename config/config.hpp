@@ -42,8 +42,12 @@ enum class BridgeDirection { kIn, kOut, kBoth };
 enum class BridgeMode { kAll, kInterest };
 
 // `bus`: two buses joined by this ivyd. `link`: this ivyd and another ivyd
-// joined over TCP.
-enum class BridgeType { kBus, kLink };
+// joined over TCP. `mqtt`: a bus and an MQTT broker (a gateway).
+enum class BridgeType { kBus, kLink, kMqtt };
+
+// What an mqtt bridge publishes: the message text byte for byte, or a JSON
+// object with the text, sender, bus, time and site.
+enum class MqttPayload { kText, kJson };
 
 // Which side of an ivyd<->ivyd link opens the TCP connection.
 enum class LinkRole { kListen, kDial };
@@ -77,6 +81,19 @@ struct RecorderConfig {
   bool operator==(const RecorderConfig&) const = default;
 };
 
+// TLS of an ivyd<->ivyd link (docs/bridge.md, "TLS"): each side presents
+// its certificate and checks the other's (mutual authentication).
+// Fingerprint syntax: config/fingerprint.hpp.
+struct LinkTlsConfig {
+  std::string cert_file;                       // ours (PEM; intermediates may follow)
+  std::string key_file;                        // its private key (PEM, not encrypted)
+  std::string ca_file;                         // the far side's must chain to these...
+  std::vector<std::string> peer_fingerprints;  // ...and/or be one of these (SHA-256)
+  std::string server_name;                     // dialer: the listener's must carry it
+
+  bool operator==(const LinkTlsConfig&) const = default;
+};
+
 // TCP settings of an ivyd<->ivyd bridge.
 struct LinkConfig {
   LinkRole role = LinkRole::kDial;
@@ -84,12 +101,38 @@ struct LinkConfig {
   std::vector<std::string> dial;                    // "host:port" tried in order (role dial)
   std::string token;                                // shared secret, inline...
   std::string token_file;                           // ...or read by the daemon from this file
+                                                    // (neither: no token; only with tls)
   std::chrono::milliseconds reconnect_min{1000};    // first backoff delay
   std::chrono::milliseconds reconnect_max{30000};   // backoff ceiling (jittered)
   std::chrono::seconds keepalive{5};                // idle ping interval; 0 = off
   std::uint64_t outage_buffer_bytes = 1024 * 1024;  // kept while down; 0 = drop
+  std::optional<LinkTlsConfig> tls;                 // absent: plaintext, as before
 
   bool operator==(const LinkConfig&) const = default;
+};
+
+// Broker settings of an Ivy<->MQTT gateway (type mqtt). In the JSON they sit
+// in the bridge object itself, beside `bus` (docs/config.md).
+struct MqttConfig {
+  std::string broker;                   // "mqtt://host[:port]" | "mqtts://host[:port]"
+  std::string topic_prefix;             // out: publish to <prefix>/<first word>
+  std::vector<std::string> subscribe;   // in: topic filters
+  std::uint32_t qos = 1;                // 0 | 1 | 2, for publishing and subscribing
+  MqttPayload payload = MqttPayload::kText;
+  std::string site;                     // "site" of the JSON payload; "" = host name
+  std::string client_id;                // "" = ivyd-<host>-<bridge id>
+  std::string username;                 // "" = none
+  std::string password_file;            // first line is the password
+  std::string ca_file;                  // mqtts: "" = the system's CAs
+  std::string cert_file;                // mqtts client certificate...
+  std::string key_file;                 // ...and its key
+  std::chrono::seconds keepalive{30};   // MQTT keepalive, 5-65535 s
+  std::chrono::seconds session_expiry{0};  // 0 = clean session; else persistent this long
+  std::chrono::milliseconds reconnect_min{1000};
+  std::chrono::milliseconds reconnect_max{30000};
+  std::uint64_t outage_buffer_bytes = 1024 * 1024;  // kept while disconnected; 0 = drop
+
+  bool operator==(const MqttConfig&) const = default;
 };
 
 struct BridgeConfig {
@@ -111,6 +154,7 @@ struct BridgeConfig {
   std::string local_name;    // agent name on the local bus; "" = bus name
   std::string remote_name;   // agent name on the far side; "" = its default
   LinkConfig link;           // type link only
+  MqttConfig mqtt;           // type mqtt only
 
   bool operator==(const BridgeConfig&) const = default;
 };
@@ -147,6 +191,16 @@ struct MatcherConfig {
   bool operator==(const MatcherConfig&) const = default;
 };
 
+// The Prometheus endpoint (GET /metrics). Off unless the `metrics` section is
+// present; listen is a numeric IPv4 address and a port, 0 = any free port.
+struct MetricsConfig {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:9643";
+  bool per_peer = false;  // one series per peer as well (label cardinality)
+
+  bool operator==(const MetricsConfig&) const = default;
+};
+
 struct LoggingConfig {
   LogLevel level = LogLevel::kInfo;
 
@@ -162,6 +216,7 @@ struct Config {
   StatusConfig status;
   MatcherConfig matcher;
   LoggingConfig logging;
+  MetricsConfig metrics;
 
   bool operator==(const Config&) const = default;
 };
@@ -178,5 +233,6 @@ std::string_view to_string(BridgeDirection value);
 std::string_view to_string(BridgeMode value);
 std::string_view to_string(BridgeType value);
 std::string_view to_string(LinkRole value);
+std::string_view to_string(MqttPayload value);
 
 }  // namespace ivy::config

@@ -95,6 +95,14 @@ std::vector<Network> read_networks(const nlohmann::json& array, const std::strin
   return networks;
 }
 
+// A `metrics` section turns the endpoint on unless it says "enabled": false.
+void read_metrics(ObjectReader& in, MetricsConfig& out) {
+  out.enabled = true;
+  in.read("enabled", out.enabled);
+  in.read("listen", out.listen);
+  in.read("per_peer", out.per_peer);
+}
+
 // Reads an optional object-valued section with `read`; absent = defaults.
 template <class Section, class ReadFn>
 void read_section(ObjectReader& root, std::string_view key, Section& out, ReadFn read) {
@@ -129,6 +137,7 @@ Config read_config(const nlohmann::json& document, ProblemSink& sink) {
   read_section(root, "logging", config.logging, [](ObjectReader& in, LoggingConfig& out) {
     in.read_enum("level", out.level, kLogLevelNames);
   });
+  read_section(root, "metrics", config.metrics, read_metrics);
   root.finish();
   return config;
 }

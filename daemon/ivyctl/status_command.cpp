@@ -39,6 +39,39 @@ void print_matcher_cache(const json& c) {
             << " rejected)\n";
 }
 
+// A link bridge's TLS in one line: the session and both certificates' expiry.
+void print_bridge_tls(const json& bridge) {
+  const auto it = bridge.find("tls");
+  if (it == bridge.end() || !it->is_object()) return;
+  const json& t = *it;
+  if (!t.value("enabled", false)) {
+    std::cout << "  tls: off (plaintext link)\n";
+    return;
+  }
+  std::cout << "  tls: ";
+  if (s(t, "protocol").empty()) std::cout << "not connected";
+  else std::cout << s(t, "protocol") << " " << s(t, "cipher") << "; peer " << s(t, "peer_subject") << " until "
+                 << s(t, "peer_not_after");
+  std::cout << "; our certificate " << s(t, "cert_subject") << " until " << s(t, "cert_not_after") << "\n";
+}
+
+// An MQTT gateway: its broker connection, then what went each way.
+void print_mqtt_bridge(const json& b) {
+  const auto& broker = b["broker"];
+  const auto& c = b["counters"];
+  const auto& bc = broker["counters"];
+  std::cout << "bridge " << s(b, "id") << ": mqtt, " << s(broker, "state") << " to " << s(broker, "url") << " as '"
+            << s(broker, "client_id") << "'\n"
+            << "  out " << s(c, "carried_out") << " (published " << s(bc, "published") << ", acknowledged "
+            << s(bc, "acknowledged") << ", in flight " << s(bc, "in_flight") << ", buffered " << s(c, "buffered")
+            << ", dropped " << s(c, "outage_dropped") << ", errors " << s(bc, "publish_errors") << ")\n"
+            << "  in " << s(c, "carried_in") << " (received " << s(bc, "received") << ", filtered " << s(c, "filtered")
+            << ", echoes " << s(bc, "echoes") << ", duplicates " << s(c, "duplicates") << ")\n"
+            << "  connections " << s(c, "connects") << ", lost " << s(bc, "lost") << ", failed attempts "
+            << s(bc, "connect_failures") << ", refused " << s(c, "rejected") << "\n";
+  if (!s(broker, "last_error").empty()) std::cout << "  last error: " << s(broker, "last_error") << "\n";
+}
+
 void print_status(const json& doc) {
   std::cout << "ivyd " << s(doc, "version") << ", pid " << s(doc, "pid") << ", up " << s(doc, "uptime_s")
             << " s, " << static_cast<long>(doc.value("message_rate", 0.0)) << " msg/s\n";
@@ -80,7 +113,19 @@ void print_status(const json& doc) {
     std::cout << "\nrecorder: off\n";
   }
   for (const auto& b : doc.value("bridges", json::array())) {
+    if (b.contains("broker")) {
+      print_mqtt_bridge(b);
+      continue;
+    }
     std::cout << "bridge " << s(b, "id") << ": " << b.dump() << "\n";
+    print_bridge_tls(b);
+  }
+  const auto metrics = doc.value("metrics", json::object());
+  if (metrics.value("enabled", false)) {
+    std::cout << "metrics: "
+              << (s(metrics, "address").empty() ? "not serving: " + s(metrics, "error")
+                                                 : "http://" + s(metrics, "address") + "/metrics")
+              << "\n";
   }
 }
 
@@ -128,7 +173,8 @@ int run_status(int argc, char** argv) {
   return run_status_like("status",
                          "usage: ivyctl status [--socket PATH] [--json]\n\n"
                          "Shows the running daemon: buses, peers (subscriptions, queue, drops, last\n"
-                         "seen), message rate, recorder state and bridge links.\n\nOptions",
+                         "seen), message rate, recorder state and bridge links (an MQTT bridge: its\n"
+                         "broker connection and counters).\n\nOptions",
                          false, argc, argv);
 }
 

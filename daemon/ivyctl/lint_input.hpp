@@ -1,0 +1,25 @@
+#pragma once
+// Where `ivyctl lint` gets the subscriptions it checks: the running daemon's
+// "subscriptions" answer (daemon/service/daemon.hpp), or a recording through
+// storage::Reader (so any store the Reader can open works).
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "core/subscription_lint.hpp"
+#include "storage/reader.hpp"
+
+namespace ivy::ctl {
+
+// Parses the daemon's {"buses": [{"id", "peers": [{"name", "app_id",
+// "subscriptions": [{"id", "pattern"}]}]}]}. A reply that is not such a
+// document (an {"error": ...} from an older ivyd, garbage) is an error saying
+// so. Pure.
+Result<std::vector<LintSubscription>> subscriptions_from_daemon(std::string_view reply);
+
+// Every subscription of the recording, with its deliveries.
+Result<std::vector<LintSubscription>> subscriptions_from_recording(const storage::Reader& reader);
+
+}  // namespace ivy::ctl
