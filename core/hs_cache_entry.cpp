@@ -97,7 +97,8 @@ std::string serialized(const HsDatabase* database) {
 // every scan.
 bool block_mode(std::string_view database) {
   char* info = nullptr;
-  if (hs_serialized_database_info(database.data(), database.size(), &info) != HS_SUCCESS) return false;
+  if (hs_serialized_database_info(database.data(), database.size(), &info) != HS_SUCCESS)
+    return false;
   const bool block = std::string_view(info).find("Mode: BLOCK") != std::string_view::npos;
   std::free(info);
   return block;
@@ -132,7 +133,8 @@ std::optional<HsBuildResult> decode_hs_cache_entry(std::string_view bytes,
                                                    JitMode hit_jit) {
   if (bytes.size() < kChecksumBytes) return std::nullopt;
   const std::string_view body = bytes.substr(0, bytes.size() - kChecksumBytes);
-  if (Reader{bytes.substr(body.size())}.number(kChecksumBytes) != checksum(body)) return std::nullopt;
+  if (Reader{bytes.substr(body.size())}.number(kChecksumBytes) != checksum(body))
+    return std::nullopt;
   const std::string expected_header = header(sorted_specs.size());
   Reader in{body};
   if (in.take(expected_header.size()) != expected_header) return std::nullopt;
@@ -153,10 +155,12 @@ std::optional<HsBuildResult> decode_hs_cache_entry(std::string_view bytes,
   if (in_database.empty()) return result;
   if (!block_mode(database)) return std::nullopt;
   hs_database_t* db = nullptr;
-  if (hs_deserialize_database(database.data(), database.size(), &db) != HS_SUCCESS) return std::nullopt;
+  if (hs_deserialize_database(database.data(), database.size(), &db) != HS_SUCCESS)
+    return std::nullopt;
   std::vector<HsPatternInfo> infos;
   infos.reserve(in_database.size());
-  for (const auto& [spec, prefilter] : in_database) infos.push_back(hs_pattern_info(*spec, prefilter, hit_jit));
+  for (const auto& [spec, prefilter] : in_database)
+    infos.push_back(hs_pattern_info(*spec, prefilter, hit_jit));
   result.database = std::make_shared<const HsDatabase>(db, std::move(infos));
   return result;
 }

@@ -108,10 +108,13 @@ bool write_atomically(const std::string& temporary, const std::string& path,
 
 // ".<name>.<pid>.<n>.tmp" -> pid, or 0.
 pid_t writer_of(const std::string& name) {
-  if (name.size() < kTemporarySuffix.size() || name.front() != '.' || !name.ends_with(kTemporarySuffix)) return 0;
+  if (name.size() < kTemporarySuffix.size() || name.front() != '.' ||
+      !name.ends_with(kTemporarySuffix))
+    return 0;
   const std::string body = name.substr(0, name.size() - kTemporarySuffix.size());
   const auto last = body.rfind('.');
-  const auto pid_dot = last == std::string::npos || last == 0 ? std::string::npos : body.rfind('.', last - 1);
+  const auto pid_dot =
+      last == std::string::npos || last == 0 ? std::string::npos : body.rfind('.', last - 1);
   if (pid_dot == std::string::npos) return 0;
   try {
     return static_cast<pid_t>(std::stol(body.substr(pid_dot + 1, last - pid_dot - 1)));
@@ -122,16 +125,19 @@ pid_t writer_of(const std::string& name) {
 
 }  // namespace
 
-Result<std::shared_ptr<FileDatabaseCache>> FileDatabaseCache::open(const std::string& dir, std::uint64_t max_bytes) {
+Result<std::shared_ptr<FileDatabaseCache>> FileDatabaseCache::open(const std::string& dir,
+                                                                   std::uint64_t max_bytes) {
   std::error_code ec;
   const bool existed = fs::exists(dir, ec);
   fs::create_directories(dir, ec);
   if (ec) return fail("cannot create the Hyperscan cache directory " + dir + ": " + ec.message());
-  if (!fs::is_directory(dir, ec)) return fail("the Hyperscan cache path " + dir + " is not a directory");
+  if (!fs::is_directory(dir, ec))
+    return fail("the Hyperscan cache path " + dir + " is not a directory");
   // Ours alone when we made it (what it holds is run by Hyperscan); an
   // existing directory keeps the mode its owner gave it.
   if (!existed) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  const std::string probe = dir + "/.write-test." + std::to_string(::getpid()) + kTemporarySuffix.data();
+  const std::string probe =
+      dir + "/.write-test." + std::to_string(::getpid()) + kTemporarySuffix.data();
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0 || ::close(fd) != 0 || ::unlink(probe.c_str()) != 0) {
     const std::string reason = errno_text();
@@ -165,11 +171,12 @@ std::optional<std::string> FileDatabaseCache::load(std::string_view key) {
     return std::nullopt;
   }
   const std::string_view bytes = *file;
-  const bool valid = bytes.size() >= kHeaderBytes && bytes.substr(0, kMagic.size()) == kMagic &&
-                     bytes.substr(kMagic.size(), kDigestBytes) == as_view(key_digest) &&
-                     length_of(bytes.substr(kMagic.size() + kDigestBytes, 8)) == bytes.size() - kHeaderBytes &&
-                     bytes.substr(kMagic.size() + kDigestBytes + 8, kDigestBytes) ==
-                         as_view(sha256(bytes.substr(kHeaderBytes)));
+  const bool valid =
+      bytes.size() >= kHeaderBytes && bytes.substr(0, kMagic.size()) == kMagic &&
+      bytes.substr(kMagic.size(), kDigestBytes) == as_view(key_digest) &&
+      length_of(bytes.substr(kMagic.size() + kDigestBytes, 8)) == bytes.size() - kHeaderBytes &&
+      bytes.substr(kMagic.size() + kDigestBytes + 8, kDigestBytes) ==
+          as_view(sha256(bytes.substr(kHeaderBytes)));
   if (!valid) {
     reject(path);
     return std::nullopt;
@@ -187,9 +194,8 @@ void FileDatabaseCache::store(std::string_view key, std::string_view bytes) {
   const Digest payload_digest = sha256(bytes);
   const std::string length = length_bytes(bytes.size());
   std::lock_guard lock(mutex_);
-  const std::string temporary =
-      dir_ + "/." + name + "." + std::to_string(::getpid()) + "." + std::to_string(++temporaries_) +
-      std::string(kTemporarySuffix);
+  const std::string temporary = dir_ + "/." + name + "." + std::to_string(::getpid()) + "." +
+                                std::to_string(++temporaries_) + std::string(kTemporarySuffix);
   if (!write_atomically(temporary, dir_ + "/" + name,
                         {kMagic, as_view(key_digest), length, as_view(payload_digest), bytes})) {
     ++stats_.store_failures;
@@ -251,8 +257,9 @@ void FileDatabaseCache::rescan_and_evict(const std::string& keep) {
     files.push_back({name, size, used, use == last_use_.end() ? 0 : use->second});
     total += size;
   }
-  std::sort(files.begin(), files.end(),
-            [](const File& a, const File& b) { return std::tie(a.used, a.use) < std::tie(b.used, b.use); });
+  std::sort(files.begin(), files.end(), [](const File& a, const File& b) {
+    return std::tie(a.used, a.use) < std::tie(b.used, b.use);
+  });
   std::size_t count = files.size();
   for (const File& file : files) {
     if (total <= max_bytes_) break;

@@ -51,7 +51,8 @@ class FileDatabaseCache final : public DatabaseCache {
  public:
   // Creates `dir` (and its parents; the directory itself 0700) and checks a
   // file can be written there. The error names the directory and the reason.
-  static Result<std::shared_ptr<FileDatabaseCache>> open(const std::string& dir, std::uint64_t max_bytes);
+  static Result<std::shared_ptr<FileDatabaseCache>> open(const std::string& dir,
+                                                         std::uint64_t max_bytes);
 
   std::optional<std::string> load(std::string_view key) override;
   void store(std::string_view key, std::string_view bytes) override;
@@ -65,7 +66,8 @@ class FileDatabaseCache final : public DatabaseCache {
   std::string path_of(std::string_view key) const;
 
  private:
-  FileDatabaseCache(std::string dir, std::uint64_t max_bytes) : dir_(std::move(dir)), max_bytes_(max_bytes) {}
+  FileDatabaseCache(std::string dir, std::uint64_t max_bytes)
+      : dir_(std::move(dir)), max_bytes_(max_bytes) {}
   void remove_stale_temporaries();
   void rescan_and_evict(const std::string& keep);
   void reject(const std::string& path);

@@ -40,8 +40,13 @@ struct StdinBatches::Shared {
   }
 };
 
-StdinBatches::StdinBatches(daemon::asio::io_context& io, int fd, OnLines on_lines, std::function<void()> on_end)
-    : io_(io), fd_(fd), on_lines_(std::move(on_lines)), on_end_(std::move(on_end)), shared_(std::make_shared<Shared>()) {
+StdinBatches::StdinBatches(daemon::asio::io_context& io, int fd, OnLines on_lines,
+                           std::function<void()> on_end)
+    : io_(io),
+      fd_(fd),
+      on_lines_(std::move(on_lines)),
+      on_end_(std::move(on_end)),
+      shared_(std::make_shared<Shared>()) {
   shared_->post_drain = [this, life = std::weak_ptr<int>(life_)] {
     daemon::asio::post(io_, [this, life] {
       if (!life.expired()) drain();
@@ -107,7 +112,8 @@ void StdinBatches::read_lines(int fd, const std::shared_ptr<Shared>& shared) {
     }
     std::size_t start = 0;
     const std::string_view bytes(chunk.data(), static_cast<std::size_t>(n));
-    for (std::size_t lf = bytes.find('\n'); lf != std::string_view::npos; lf = bytes.find('\n', start)) {
+    for (std::size_t lf = bytes.find('\n'); lf != std::string_view::npos;
+         lf = bytes.find('\n', start)) {
       partial.append(bytes.substr(start, lf - start));
       got.push_back(std::move(partial));
       partial.clear();

@@ -29,12 +29,13 @@ namespace ivy::ctl {
 
 class StdinBatches {
  public:
-  static constexpr std::size_t kMaxBatch = 1024;            // lines per handler run
-  static constexpr std::size_t kMaxQueuedBytes = 8 << 20;   // then the reader waits
+  static constexpr std::size_t kMaxBatch = 1024;           // lines per handler run
+  static constexpr std::size_t kMaxQueuedBytes = 8 << 20;  // then the reader waits
 
   using OnLines = std::function<void(const std::vector<std::string>& lines)>;
 
-  StdinBatches(daemon::asio::io_context& io, int fd, OnLines on_lines, std::function<void()> on_end);
+  StdinBatches(daemon::asio::io_context& io, int fd, OnLines on_lines,
+               std::function<void()> on_end);
   ~StdinBatches();
   StdinBatches(const StdinBatches&) = delete;
   StdinBatches& operator=(const StdinBatches&) = delete;

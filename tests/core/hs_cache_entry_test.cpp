@@ -16,7 +16,8 @@ std::vector<HsPatternSpec> sorted_specs(PatternId first_id) {
                                    {first_id + 2, "^Key=\\K(\\w+)"},
                                    {first_id + 3, "^TrackMovedEvent Flight=1 X=(\\S+)"},
                                    {first_id + 4, "Callsign=12\\b"}};
-  std::sort(specs.begin(), specs.end(), [](const auto& a, const auto& b) { return a.text < b.text; });
+  std::sort(specs.begin(), specs.end(),
+            [](const auto& a, const auto& b) { return a.text < b.text; });
   return specs;
 }
 
@@ -30,12 +31,13 @@ bool scan_finds(const HsDatabase& db, std::string_view text) {
   hs_scratch_t* scratch = nullptr;
   if (hs_alloc_scratch(db.raw(), &scratch) != HS_SUCCESS) return false;
   bool found = false;
-  hs_scan(db.raw(), text.data(), static_cast<unsigned>(text.size()), 0, scratch,
-          [](unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) {
-            *static_cast<bool*>(ctx) = true;
-            return 0;
-          },
-          &found);
+  hs_scan(
+      db.raw(), text.data(), static_cast<unsigned>(text.size()), 0, scratch,
+      [](unsigned, unsigned long long, unsigned long long, unsigned, void* ctx) {
+        *static_cast<bool*>(ctx) = true;
+        return 0;
+      },
+      &found);
   hs_free_scratch(scratch);
   return found;
 }
@@ -88,7 +90,8 @@ TEST(HsCacheEntry, RefusesEveryTruncationAndAnAppendedByte) {
                      .has_value())
         << "cut at " << length << " of " << entry.bytes.size();
   }
-  EXPECT_FALSE(decode_hs_cache_entry(entry.bytes + "x", entry.specs, JitMode::kInterpreter).has_value());
+  EXPECT_FALSE(
+      decode_hs_cache_entry(entry.bytes + "x", entry.specs, JitMode::kInterpreter).has_value());
 }
 
 // An entry written by another Hyperscan (same layout, other version string)
@@ -110,7 +113,8 @@ TEST(HsCacheEntry, RefusesDamagedDatabaseBytesAndABadClass) {
     std::string damaged = entry.bytes;
     ASSERT_GT(damaged.size(), back);
     damaged[damaged.size() - back] = static_cast<char>(damaged[damaged.size() - back] ^ 0x5a);
-    EXPECT_FALSE(decode_hs_cache_entry(damaged, entry.specs, JitMode::kInterpreter).has_value()) << back;
+    EXPECT_FALSE(decode_hs_cache_entry(damaged, entry.specs, JitMode::kInterpreter).has_value())
+        << back;
   }
   std::string bad_class = entry.bytes;
   const auto text = bad_class.find(entry.specs[0].text);
@@ -123,7 +127,8 @@ TEST(HsCacheEntry, AllFallbackSetRoundTripsWithoutADatabase) {
   const std::vector<HsPatternSpec> specs{{1, "^a$(0)?"}, {2, "^b\\K(c)"}};
   const HsBuildResult built = build_hs_database(specs, JitMode::kInterpreter);
   ASSERT_EQ(built.database, nullptr);
-  const auto loaded = decode_hs_cache_entry(encode_hs_cache_entry(built, specs), specs, JitMode::kInterpreter);
+  const auto loaded =
+      decode_hs_cache_entry(encode_hs_cache_entry(built, specs), specs, JitMode::kInterpreter);
   ASSERT_TRUE(loaded.has_value());
   EXPECT_EQ(loaded->database, nullptr);
   EXPECT_EQ(loaded->fallback, (std::vector<PatternId>{1, 2}));

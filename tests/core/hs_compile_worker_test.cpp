@@ -17,7 +17,8 @@ namespace {
 std::vector<HsPatternSpec> specs(int n, PatternId first_id, bool reversed = false) {
   std::vector<HsPatternSpec> out;
   for (int i = 0; i < n; ++i) {
-    out.push_back({first_id + static_cast<PatternId>(i), IvyTrafficGenerator::pattern(i, 1000 + i)});
+    out.push_back(
+        {first_id + static_cast<PatternId>(i), IvyTrafficGenerator::pattern(i, 1000 + i)});
   }
   if (reversed) std::reverse(out.begin(), out.end());
   return out;
@@ -118,15 +119,16 @@ TEST(HsCompileWorker, RemovesAnEntryItCannotUseAndCompilesInstead) {
 TEST(HsCompileWorker, ProbeJumpsTheQueue) {
   auto cache = std::make_shared<MemoryDatabaseCache>();
   HsCompileWorker worker(cache);
-  worker.submit(HsCompileJob{0, 1, specs(60, 1), JitMode::kJit});     // may be running already
-  worker.submit(HsCompileJob{1, 1, specs(10, 100), JitMode::kJit});   // queued
+  worker.submit(HsCompileJob{0, 1, specs(60, 1), JitMode::kJit});          // may be running already
+  worker.submit(HsCompileJob{1, 1, specs(10, 100), JitMode::kJit});        // queued
   worker.submit(HsCompileJob{2, 1, specs(30, 200), JitMode::kJit, true});  // probe: before shard 1
   worker.wait_idle();
   std::vector<HsCompileDone> done;
   worker.take_done(done);
   ASSERT_EQ(done.size(), 3u);
   auto position = [&](std::size_t shard) {
-    return std::find_if(done.begin(), done.end(), [&](const HsCompileDone& d) { return d.shard == shard; }) -
+    return std::find_if(done.begin(), done.end(),
+                        [&](const HsCompileDone& d) { return d.shard == shard; }) -
            done.begin();
   };
   EXPECT_LT(position(2), position(1));
@@ -136,7 +138,8 @@ TEST(HsCompileWorker, CallsOnDoneAfterEveryResult) {
   HsCompileWorker worker;
   std::atomic<int> calls{0};
   worker.set_on_done([&] { ++calls; });
-  run(worker, {HsCompileJob{0, 1, specs(5, 1), JitMode::kJit}, HsCompileJob{1, 1, specs(5, 10), JitMode::kJit}});
+  run(worker, {HsCompileJob{0, 1, specs(5, 1), JitMode::kJit},
+               HsCompileJob{1, 1, specs(5, 10), JitMode::kJit}});
   EXPECT_EQ(calls.load(), 2);
   EXPECT_FALSE(worker.has_cache());
 }

@@ -28,7 +28,8 @@ TEST(IvyTrafficGenerator, EveryThroughputMessageMatchesItsPatternAndTheOthersNot
       continue;
     }
     const int own = static_cast<int>(built++);
-    EXPECT_TRUE(std::any_of(hits.begin(), hits.end(), [&](const Hit& h) { return h.regexp_id == own; }))
+    EXPECT_TRUE(
+        std::any_of(hits.begin(), hits.end(), [&](const Hit& h) { return h.regexp_id == own; }))
         << message << " does not match " << patterns[own];
   }
   EXPECT_EQ(built, patterns.size());

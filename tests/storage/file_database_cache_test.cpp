@@ -32,7 +32,8 @@ struct TempDir {
   std::string path;
 };
 
-std::shared_ptr<FileDatabaseCache> open_cache(const std::string& dir, std::uint64_t max_bytes = 1 << 20) {
+std::shared_ptr<FileDatabaseCache> open_cache(const std::string& dir,
+                                              std::uint64_t max_bytes = 1 << 20) {
   auto cache = FileDatabaseCache::open(dir, max_bytes);
   EXPECT_TRUE(cache.ok()) << (cache.ok() ? "" : cache.error().message);
   return cache.ok() ? *cache : nullptr;
@@ -142,7 +143,8 @@ TEST(FileDatabaseCache, UnwritableDirectoryIsRefusedWithTheReason) {
     fs::permissions(dir.path + "/read-only", fs::perms::owner_read | fs::perms::owner_exec);
     auto read_only = FileDatabaseCache::open(dir.path + "/read-only", 1 << 20);
     ASSERT_FALSE(read_only.ok());
-    EXPECT_NE(read_only.error().message.find("cannot write"), std::string::npos) << read_only.error().message;
+    EXPECT_NE(read_only.error().message.find("cannot write"), std::string::npos)
+        << read_only.error().message;
   }
 }
 
@@ -179,7 +181,8 @@ TEST(FileDatabaseCache, TemporaryFileOfADeadWriterIsRemovedOnOpen) {
   TempDir dir;
   const pid_t child = ::fork();
   if (child == 0) ::_exit(0);
-  ::waitpid(child, nullptr, 0);  // its pid now names nobody (or, rarely, a newcomer: then the file stays)
+  ::waitpid(child, nullptr,
+            0);  // its pid now names nobody (or, rarely, a newcomer: then the file stays)
   const std::string stale = dir.path + "/.0123.hsdb." + std::to_string(child) + ".1.tmp";
   const std::string ours = dir.path + "/.4567.hsdb." + std::to_string(::getpid()) + ".1.tmp";
   write(stale, "half written");

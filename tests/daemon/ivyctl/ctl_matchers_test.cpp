@@ -16,9 +16,11 @@ namespace {
 
 TEST(CtlMatchers, CacheDirFollowsTheXdgRule) {
   EXPECT_EQ(ivyctl_cache_dir("/x/cache", "/home/u"), std::optional<std::string>("/x/cache/ivyd"));
-  EXPECT_EQ(ivyctl_cache_dir(nullptr, "/home/u"), std::optional<std::string>("/home/u/.cache/ivyd"));
+  EXPECT_EQ(ivyctl_cache_dir(nullptr, "/home/u"),
+            std::optional<std::string>("/home/u/.cache/ivyd"));
   EXPECT_EQ(ivyctl_cache_dir("", "/home/u"), std::optional<std::string>("/home/u/.cache/ivyd"));
-  EXPECT_EQ(ivyctl_cache_dir("relative", "/home/u"), std::optional<std::string>("/home/u/.cache/ivyd"));
+  EXPECT_EQ(ivyctl_cache_dir("relative", "/home/u"),
+            std::optional<std::string>("/home/u/.cache/ivyd"));
   EXPECT_EQ(ivyctl_cache_dir(nullptr, nullptr), std::nullopt);
   EXPECT_EQ(ivyctl_cache_dir(nullptr, ""), std::nullopt);
 }

@@ -28,7 +28,8 @@ struct Pipe {
   std::string available() {
     std::string out;
     char buffer[65536];
-    for (ssize_t n; (n = ::read(read_end, buffer, sizeof buffer)) > 0;) out.append(buffer, static_cast<std::size_t>(n));
+    for (ssize_t n; (n = ::read(read_end, buffer, sizeof buffer)) > 0;)
+      out.append(buffer, static_cast<std::size_t>(n));
     return out;
   }
   int read_end = -1;
@@ -43,7 +44,8 @@ TEST(ProbeOutput, WritesOnlyWhenFlushed) {
   out.line("-> Sent to 1 peer");
   EXPECT_EQ(pipe.available(), "");
   out.flush();
-  EXPECT_EQ(pipe.available(), "IVYPROBE connected from 127.0.0.1\n[12:00:00.000] -> Sent to 1 peer\n");
+  EXPECT_EQ(pipe.available(),
+            "IVYPROBE connected from 127.0.0.1\n[12:00:00.000] -> Sent to 1 peer\n");
   out.flush();
   EXPECT_EQ(pipe.available(), "");
 }

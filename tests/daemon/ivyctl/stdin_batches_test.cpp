@@ -73,7 +73,9 @@ TEST(StdinBatches, FloodArrivesWholeInOrderInFewBatches) {
     write_all(input.write_end, text);
     input.close_writer();
   });
-  ASSERT_TRUE(run_until(input.io, [&] { return input.ends == 1; }, 20000ms)) << input.lines.size();
+  ASSERT_TRUE(run_until(
+      input.io, [&] { return input.ends == 1; }, 20000ms))
+      << input.lines.size();
   writer.join();
   ASSERT_EQ(input.lines.size(), static_cast<std::size_t>(kLines));
   for (int i = 0; i < kLines; ++i) ASSERT_EQ(input.lines[i], "line " + std::to_string(i));
@@ -85,12 +87,14 @@ TEST(StdinBatches, LinesTypedOneByOneArriveOneByOne) {
   PipeInput input;
   for (int i = 0; i < 3; ++i) {
     write_all(input.write_end, "typed " + std::to_string(i) + "\n");
-    ASSERT_TRUE(run_until(input.io, [&] { return input.lines.size() == static_cast<std::size_t>(i + 1); }, 3000ms));
+    ASSERT_TRUE(run_until(
+        input.io, [&] { return input.lines.size() == static_cast<std::size_t>(i + 1); }, 3000ms));
     EXPECT_EQ(input.lines.back(), "typed " + std::to_string(i));
   }
   EXPECT_EQ(input.ends, 0);
   input.close_writer();
-  ASSERT_TRUE(run_until(input.io, [&] { return input.ends == 1; }, 3000ms));
+  ASSERT_TRUE(run_until(
+      input.io, [&] { return input.ends == 1; }, 3000ms));
   EXPECT_EQ(input.lines.size(), 3u);
 }
 
@@ -105,7 +109,9 @@ TEST(StdinBatches, LoopThatLagsBehindTheBoundLosesNothing) {
     input.close_writer();
   });
   std::this_thread::sleep_for(300ms);  // the reader fills the queue and waits
-  ASSERT_TRUE(run_until(input.io, [&] { return input.ends == 1; }, 30000ms)) << input.lines.size();
+  ASSERT_TRUE(run_until(
+      input.io, [&] { return input.ends == 1; }, 30000ms))
+      << input.lines.size();
   writer.join();
   ASSERT_EQ(input.lines.size(), static_cast<std::size_t>(kLines));
   for (int i = 0; i < kLines; ++i) ASSERT_EQ(input.lines[i], std::to_string(i) + line);
@@ -115,14 +121,16 @@ TEST(StdinBatches, LastLineWithoutNewlineCountsAndCarriageReturnStays) {
   PipeInput input;
   write_all(input.write_end, "a\r\n\nb");
   input.close_writer();
-  ASSERT_TRUE(run_until(input.io, [&] { return input.ends == 1; }, 3000ms));
+  ASSERT_TRUE(run_until(
+      input.io, [&] { return input.ends == 1; }, 3000ms));
   EXPECT_EQ(input.lines, (std::vector<std::string>{"a\r", "", "b"}));
 }
 
 TEST(StdinBatches, EmptyInputOnlyEnds) {
   PipeInput input;
   input.close_writer();
-  ASSERT_TRUE(run_until(input.io, [&] { return input.ends == 1; }, 3000ms));
+  ASSERT_TRUE(run_until(
+      input.io, [&] { return input.ends == 1; }, 3000ms));
   EXPECT_TRUE(input.lines.empty());
   daemon::test::run_for(input.io, 50ms);
   EXPECT_EQ(input.ends, 1);

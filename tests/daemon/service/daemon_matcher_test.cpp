@@ -23,7 +23,8 @@ class DaemonMatcher : public ::testing::Test {
  protected:
   void SetUp() override {
     for (int i = 0; i < kPatterns; ++i) {
-      ASSERT_TRUE(agent_->subscribe(ivy::test::IvyTrafficGenerator::pattern(i % 16, 1000 + i)).ok());
+      ASSERT_TRUE(
+          agent_->subscribe(ivy::test::IvyTrafficGenerator::pattern(i % 16, 1000 + i)).ok());
     }
     ASSERT_TRUE(agent_->start().ok());
   }
@@ -39,14 +40,17 @@ class DaemonMatcher : public ::testing::Test {
   // in Hyperscan or on the fallback list; null after `timeout`.
   nlohmann::json settled_matcher(IvydUnderTest& ivyd, std::chrono::milliseconds timeout = 60000ms) {
     nlohmann::json matcher;
-    run_until(io_, [&] {
-      const auto status = ivyd.status();
-      if (!status.is_object() || status["buses"].empty()) return false;
-      const auto& m = status["buses"][0]["matcher"];
-      if (m["patterns"] != kPatterns || m["side_list_patterns"] != 0) return false;
-      matcher = m;
-      return true;
-    }, timeout);
+    run_until(
+        io_,
+        [&] {
+          const auto status = ivyd.status();
+          if (!status.is_object() || status["buses"].empty()) return false;
+          const auto& m = status["buses"][0]["matcher"];
+          if (m["patterns"] != kPatterns || m["side_list_patterns"] != 0) return false;
+          matcher = m;
+          return true;
+        },
+        timeout);
     return matcher;
   }
 
@@ -79,7 +83,8 @@ TEST_F(DaemonMatcher, RestartedIvydLoadsThePeersPatternsInsteadOfCompilingThem) 
   ASSERT_TRUE(warm.is_object()) << ivyd.log();
   EXPECT_EQ(warm["compiles"], 0) << warm.dump();
   EXPECT_GE(warm["cache_hits"].get<int>(), 1) << warm.dump();
-  EXPECT_EQ(warm["hyperscan_patterns"].get<int>() + warm["fallback_patterns"].get<int>(), kPatterns);
+  EXPECT_EQ(warm["hyperscan_patterns"].get<int>() + warm["fallback_patterns"].get<int>(),
+            kPatterns);
   EXPECT_EQ(ivyd.stop(), std::optional<int>(0)) << ivyd.log();
 }
 
@@ -95,7 +100,8 @@ TEST_F(DaemonMatcher, DamagedCacheFilesAreRemovedAndCompiledAgain) {
     const std::string bytes = ivy::test::read_text_file(e.path().string());
     // Every other file cut in half, the others with a byte flipped inside.
     std::string changed = damaged % 2 ? bytes.substr(0, bytes.size() / 2) : bytes;
-    if (damaged % 2 == 0) changed[changed.size() - 10] = static_cast<char>(changed[changed.size() - 10] ^ 1);
+    if (damaged % 2 == 0)
+      changed[changed.size() - 10] = static_cast<char>(changed[changed.size() - 10] ^ 1);
     ivy::test::write_text_file(e.path().string(), changed);
     ++damaged;
   }
@@ -115,7 +121,8 @@ TEST_F(DaemonMatcher, DamagedCacheFilesAreRemovedAndCompiledAgain) {
 TEST_F(DaemonMatcher, UnwritableCacheDirectoryIsOneWarningAndIvydRunsWithoutIt) {
   ivy::test::TempDir elsewhere;
   ivy::test::write_text_file(elsewhere.file("a-file"), "");
-  IvydUnderTest ivyd(port_, with(R"("matcher": {"cache_dir": ")" + elsewhere.file("a-file") + R"(/cache"})"));
+  IvydUnderTest ivyd(
+      port_, with(R"("matcher": {"cache_dir": ")" + elsewhere.file("a-file") + R"(/cache"})"));
   ASSERT_TRUE(ivyd.start()) << ivyd.log();
   const auto matcher = settled_matcher(ivyd);
   ASSERT_TRUE(matcher.is_object()) << ivyd.log();
