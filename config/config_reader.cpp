@@ -95,6 +95,15 @@ std::vector<Network> read_networks(const nlohmann::json& array, const std::strin
   return networks;
 }
 
+void read_central(ObjectReader& in, CentralConfig& out) {
+  in.require("url");
+  in.read("url", out.url);
+  in.read("password_file", out.password_file);
+  in.read("site", out.site);
+  in.read_integer("batch_rows", out.batch_rows, 1, 1'000'000);
+  in.read_duration("batch_interval_ms", out.batch_interval, 10, 3'600'000);
+}
+
 // Reads an optional object-valued section with `read`; absent = defaults.
 template <class Section, class ReadFn>
 void read_section(ObjectReader& root, std::string_view key, Section& out, ReadFn read) {
@@ -125,6 +134,10 @@ Config read_config(const nlohmann::json& document, ProblemSink& sink) {
   read_section(root, "logging", config.logging, [](ObjectReader& in, LoggingConfig& out) {
     in.read_enum("level", out.level, kLogLevelNames);
   });
+  if (root.child("central")) {
+    config.central.emplace();
+    read_section(root, "central", *config.central, read_central);
+  }
   root.finish();
   return config;
 }

@@ -10,6 +10,8 @@
 //     same address, an inline token of at least 16 characters
 //   - recorder and status paths non-empty when enabled; retention needs
 //     rotation
+//   - central: a libpq URI, a well-formed site name, the password in one
+//     place only, and the recorder on (it ships the recording)
 //
 // Each problem has a JSON path and no source or position: the loader stamps
 // them from the text (the path of an id refers to its `id` member). An empty
