@@ -21,20 +21,21 @@
 
 #include "core/result.hpp"
 #include "storage/query.hpp"
+#include "storage/recording_reader.hpp"
 #include "storage/summary.hpp"
 
 namespace ivy::storage {
 
-class Reader {
+class Reader final : public RecordingReader {
  public:
   static Result<Reader> open(const std::string& path);
 
   // Entries matching `filter`, in time order, continuing after filter.after.
   // Fails on a bad text regexp or an unreadable file.
-  Result<QueryResult> query(const QueryFilter& filter) const;
+  Result<QueryResult> query(const QueryFilter& filter) const override;
 
   // Counts, rates, busiest texts, gaps: see summary.hpp.
-  Result<Summary> summary() const;
+  Result<Summary> summary() const override;
 
   // The files read, oldest first.
   std::vector<std::string> files() const;
