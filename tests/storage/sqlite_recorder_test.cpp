@@ -359,7 +359,11 @@ TEST_F(SqliteRecorderTest, RetentionDeletesFilesOlderThanMaxAge) {
   const auto kept = FileSet(o.path).files();
   EXPECT_EQ(kept[0].path, dir_.file("ivyd-20261125-120000.db"));
   EXPECT_EQ(kept[1].path, rec.current_file());
-  EXPECT_NE(log().find("retention: deleted " + dir_.file("ivyd-20261125-100000.db")), std::string::npos) << log();
+  // The line is logged once the file and its -wal/-shm are gone: after the
+  // listing above may already see the file missing.
+  EXPECT_TRUE(wait_until([&] {
+    return log().find("retention: deleted " + dir_.file("ivyd-20261125-100000.db")) != std::string::npos;
+  })) << log();
 }
 
 TEST_F(SqliteRecorderTest, CloseMarksRecordingStoppedAndRefusesRecords) {
