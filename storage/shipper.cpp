@@ -71,8 +71,7 @@ bool Shipper::connect() {
   repeating_.clear();
   if (options_.log) {
     options_.log(LogLevel::kInfo, reached_once_ ? "central store reachable again; shipping the backlog"
-                                                : "shipping the recording to the central store as site '" +
-                                                      options_.site + "'");
+                                                : "central store reached; shipping what it lacks");
   }
   reached_once_ = true;
   update_stats([](ShipperStats& s) { s.connected = true; });

@@ -5,7 +5,7 @@
 #include "daemon/ivyctl/commands.hpp"
 #include "daemon/ivyctl/entry_format.hpp"
 #include "daemon/ivyctl/filter_options.hpp"
-#include "storage/reader.hpp"
+#include "storage/recording_reader.hpp"
 
 namespace po = boost::program_options;
 
@@ -33,9 +33,29 @@ std::string human_duration(std::int64_t ns) {
   return buf;
 }
 
-void print_summary(const storage::Summary& s) {
-  std::cout << "Files:          " << s.files.size() << " (" << human_bytes(s.bytes) << ")\n";
-  for (const auto& f : s.files) std::cout << "                " << f << "\n";
+// A central store: its size, and per site its files and how far it is shipped.
+void print_sites(const storage::Summary& s) {
+  std::cout << "Store:          " << human_bytes(s.bytes) << ", " << s.sites.size()
+            << (s.sites.size() == 1 ? " site\n" : " sites\n");
+  for (const auto& site : s.sites) {
+    std::cout << "  " << site.site << ": " << site.files << (site.files == 1 ? " file" : " files");
+    if (site.last_row_ns) std::cout << ", rows up to " << format_time(site.last_row_ns, TimeZone::kLocal);
+    if (site.shipped_at_ns) std::cout << ", last shipped " << format_time(site.shipped_at_ns, TimeZone::kLocal);
+    std::cout << "\n";
+  }
+  if (s.unshipped_gaps) {
+    std::cout << "Not shipped:    " << s.unshipped_gaps << " local files deleted before they were shipped ("
+              << s.unshipped_rows << " rows lost)\n";
+  }
+}
+
+void print_summary(const storage::Summary& s, bool central) {
+  if (central) {
+    print_sites(s);
+  } else {
+    std::cout << "Files:          " << s.files.size() << " (" << human_bytes(s.bytes) << ")\n";
+    for (const auto& f : s.files) std::cout << "                " << f << "\n";
+  }
   if (s.messages > 0) {
     std::cout << "Start:          " << format_time(s.first_ns, TimeZone::kLocal) << "\n"
               << "End:            " << format_time(s.last_ns, TimeZone::kLocal) << "\n"
@@ -48,7 +68,7 @@ void print_summary(const storage::Summary& s) {
             << "Delivery drops: " << s.delivery_drops << " (" << s.frames_dropped
             << " frames not delivered to peers whose queue was full)\n";
   for (const auto& run : s.runs) {
-    std::cout << "Recording:      " << format_time(run.started_ns, TimeZone::kLocal) << " -> "
+    std::cout << "Recording:      " << (central ? run.file + " " : std::string()) << format_time(run.started_ns, TimeZone::kLocal) << " -> "
               << (run.stopped_ns ? format_time(run.stopped_ns, TimeZone::kLocal) : std::string("(not stopped cleanly)"))
               << "  host " << run.host << ", bus " << run.bus << ", ivyd " << run.ivyd_version
               << (run.config_digest.empty() ? std::string() : ", config " + run.config_digest) << "\n";
@@ -64,31 +84,32 @@ void print_summary(const storage::Summary& s) {
 }  // namespace
 
 int run_info(int argc, char** argv) {
-  std::string db;
+  FilterOptions fo;
   po::options_description desc(
-      "usage: ivyctl info [--db FILE]\n\n"
+      "usage: ivyctl info [--db FILE|URI] [--site NAME]...\n\n"
       "Shows what a recording holds: files and size, time span, message counts and\n"
-      "rates per sender, the most repeated messages, gaps and drops.\n\nOptions");
-  desc.add_options()("help,h", "show this help and exit")(
-      "db", po::value(&db)->value_name("FILE"),
-      "recording to read (default /var/lib/ivyd/ivyd.db if it exists, else ./ivyd.db)");
+      "rates per sender, the most repeated messages, gaps and drops. On a central\n"
+      "store (--db postgresql://...): its sites, how far each is shipped, and the\n"
+      "rows local retention deleted before they were shipped.\n\nOptions");
+  desc.add_options()("help,h", "show this help and exit");
+  add_location_options(desc, fo);
   po::variables_map vm;
   int exit_code = kExitOk;
   const CommandSpec spec{"info", &desc, nullptr, nullptr,
                          "Exit status: 0 success, 1 the recording cannot be read, 2 bad usage.\n"};
   if (!parse_command_args(spec, argc, argv, vm, exit_code)) return exit_code;
-  if (db.empty()) db = default_db_path();
-  auto reader = storage::Reader::open(db);
+  bool usage = false;
+  auto reader = open_reader("info", fo, usage);
   if (!reader) {
-    std::cerr << "ivyctl info: " << db << ": " << reader.error().message << "\n";
-    return kExitFailure;
+    std::cerr << reader.error().message << "\n";
+    return usage ? kExitUsage : kExitFailure;
   }
-  auto summary = reader->summary();
+  auto summary = (*reader)->summary();
   if (!summary) {
-    std::cerr << "ivyctl info: " << db << ": " << summary.error().message << "\n";
+    std::cerr << "ivyctl info: " << summary.error().message << "\n";
     return kExitFailure;
   }
-  print_summary(*summary);
+  print_summary(*summary, storage::is_central_location(fo.db));
   return kExitOk;
 }
 
