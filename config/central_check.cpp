@@ -32,6 +32,27 @@ Result<Options> parse(std::string_view url) {
   return options;
 }
 
+// libpq takes any port text when parsing and refuses it only when
+// connecting; the check says it now. Several hosts have a port list.
+Status check_ports(const Options& options) {
+  for (const PQconninfoOption* o = options.get(); o->keyword != nullptr; ++o) {
+    if (std::string_view(o->keyword) != "port" || o->val == nullptr) continue;
+    std::string_view ports(o->val);
+    while (true) {
+      const auto comma = ports.find(',');
+      const std::string_view port = ports.substr(0, comma);
+      const bool digits = !port.empty() && port.size() <= 5 &&
+                          std::all_of(port.begin(), port.end(), [](unsigned char c) { return std::isdigit(c); });
+      if (!port.empty() && (!digits || std::stoi(std::string(port)) < 1 || std::stoi(std::string(port)) > 65535)) {
+        return fail("invalid integer value \"" + std::string(port) + "\" for connection option \"port\" (1-65535)");
+      }
+      if (comma == std::string_view::npos) break;
+      ports.remove_prefix(comma + 1);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Status check_central_url(std::string_view url) {
@@ -42,6 +63,7 @@ Status check_central_url(std::string_view url) {
   }
   auto options = parse(url);
   if (!options) return fail(quoted + ": " + options.error().message);
+  if (auto ports = check_ports(*options); !ports) return fail(quoted + ": " + ports.error().message);
   return {};
 }
 

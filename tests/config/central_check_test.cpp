@@ -30,6 +30,17 @@ TEST(CentralCheck, ReportsWhatLibpqSaysAboutABadUri) {
   EXPECT_NE(bad_host.error().message.find("IPv6"), std::string::npos) << bad_host.error().message;
 }
 
+TEST(CentralCheck, PortsAreNumbers) {
+  const auto word = check_central_url("postgresql://db.lab:port/ivy");
+  ASSERT_FALSE(word);
+  EXPECT_EQ(word.error().message,
+            "\"postgresql://db.lab:port/ivy\": invalid integer value \"port\" for connection option \"port\" (1-65535)");
+  EXPECT_FALSE(check_central_url("postgresql://db.lab:70000/ivy"));
+  EXPECT_FALSE(check_central_url("postgresql://a:5432,b:x/ivy"));
+  EXPECT_TRUE(check_central_url("postgresql://a:5432,b:5433/ivy"));
+  EXPECT_TRUE(check_central_url("postgresql://a,b/ivy"));
+}
+
 TEST(CentralCheck, FindsAPasswordInTheUri) {
   EXPECT_TRUE(url_has_password("postgresql://ivyd:secret@db.lab/ivy"));
   EXPECT_TRUE(url_has_password("postgresql://db.lab/ivy?password=secret"));
