@@ -62,12 +62,14 @@ inline double cpu_seconds(pid_t pid) {
 }
 
 // The real ivyd recording a free loopback bus (port from `first_port`) into
-// a temp directory; killed at destruction if still running.
+// a temp directory; killed at destruction if still running. `more_config`:
+// more top-level members for its config (e.g. a "central" section).
 class RecordingIvyd {
  public:
-  explicit RecordingIvyd(std::uint16_t first_port)
+  explicit RecordingIvyd(std::uint16_t first_port, const std::string& more_config = {})
       : port_(free_udp_port(first_port)),
-        process_({test::bin_path("ivyd"), "--config", write_config(dir_, port_)}, dir_.file("out"), dir_.file("err")) {
+        process_({test::bin_path("ivyd"), "--config", write_config(dir_, port_, more_config)}, dir_.file("out"),
+                 dir_.file("err")) {
     test::eventually([&] { return std::filesystem::exists(dir_.file("s.sock")); });
   }
 
@@ -114,11 +116,11 @@ class RecordingIvyd {
   }
 
  private:
-  static std::string write_config(const test::TempDir& dir, std::uint16_t port) {
+  static std::string write_config(const test::TempDir& dir, std::uint16_t port, const std::string& more) {
     std::ofstream cfg(dir.file("ivyd.json"));
     cfg << R"({"buses": [{"spec": "127.255.255.255:)" << port << R"("}], "recorder": {"path": ")"
         << dir.file("rec.db") << R"("}, "status": {"path": ")" << dir.file("s.sock")
-        << R"(", "group": ""}, "logging": {"level": "warning"}})";
+        << R"(", "group": ""}, "logging": {"level": "warning"})" << (more.empty() ? "" : ", " + more) << "}";
     return dir.file("ivyd.json");
   }
 
