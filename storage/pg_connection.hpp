@@ -40,6 +40,7 @@ class PgResult {
   explicit PgResult(PGresult* result) : result_(result) {}
 
   int rows() const { return result_ ? PQntuples(result_.get()) : 0; }
+  int columns() const { return result_ ? PQnfields(result_.get()) : 0; }
   bool is_null(int row, int column) const { return PQgetisnull(result_.get(), row, column) != 0; }
   std::string_view text(int row, int column) const;
   // 0 for NULL.

@@ -85,3 +85,4 @@ TEST(CentralSchema, ADatabaseNotInUtf8IsRefused) {
 
 }  // namespace
 }  // namespace ivy::storage
+

@@ -40,7 +40,7 @@ class CentralShipperTest : public ::testing::Test {
   }
   void record(int count) {
     std::vector<Record> batch;
-    for (int i = 0; i < count; ++i) batch.push_back(message(1, "m" + std::to_string(next_++), next_));
+    for (int i = 0; i < count; ++i, ++next_) batch.push_back(message(1, "m" + std::to_string(next_), next_ + 1));
     ASSERT_TRUE(file().write(batch));
   }
 
