@@ -134,7 +134,12 @@ std::string Daemon::status_json() const {
   if (shipper_) {
     doc["central"] = central_document(shipper_->stats());
   } else if (!central_error_.empty()) {
-    doc["central"] = {{"enabled", true}, {"connected", false}, {"last_error", central_error_}};
+    const auto& central = *setup_.config.central;
+    doc["central"] = {{"enabled", true},
+                      {"site", central.site},
+                      {"url", storage::redact_url(central.url)},
+                      {"connected", false},
+                      {"last_error", central_error_}};
   } else {
     doc["central"] = {{"enabled", false}};
   }

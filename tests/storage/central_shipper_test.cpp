@@ -127,3 +127,38 @@ TEST_F(CentralShipperTest, TheSlotForwardsRetirementsToTheShipperInIt) {
 
 }  // namespace
 }  // namespace ivy::storage
+
+namespace ivy::storage {
+namespace {
+
+using namespace testing;
+using namespace std::chrono_literals;
+
+// Retention deletes a file before its last rows were shipped: the store
+// gets the gap (PostgreSQL, through the real shipper thread).
+TEST(CentralShipperGap, RowsRetentionDeletedBeforeShippingAreAGapInPostgresql) {
+  PgTestDatabase db;
+  TempDir dir;
+  CentralShipperOptions o;
+  o.shipper.path = dir.file("rec.db");
+  o.shipper.site = "lab";
+  o.connection.url = db.url();
+  o.interval = 3600s;  // ships when woken only
+  const std::string path = FileSet(dir.file("rec.db")).new_file_path(1'795'600'800'000'000'000);
+  auto file = RecordingFile::open(path, RecordingMeta{"h", "b", "v", "d"}, 1, {}).value();
+  ASSERT_TRUE(file->write({join(1, "A", 10), message(1, "shipped", 20)}));
+  CentralShipper shipper(o);
+  shipper.wake();
+  ASSERT_TRUE(wait_until([&] { return db.count("SELECT count(*) FROM messages") == 1; }, 20s))
+      << shipper.stats().last_error;
+  ASSERT_TRUE(file->write({message(1, "never shipped", 30), message(1, "never shipped", 40)}));
+  shipper.on_retiring(path);  // before the next interval: the two are not in the store
+  ASSERT_TRUE(wait_until([&] { return shipper.stats().gaps == 1; }, 20s)) << shipper.stats().last_error;
+  EXPECT_EQ(shipper.stats().lost_rows, 2u);
+  EXPECT_EQ(db.text("SELECT messages || ' ' || events || ' ' || from_ns || ' ' || to_ns FROM unshipped"), "2 0 20 40");
+  EXPECT_EQ(db.text("SELECT complete FROM files"), "t");
+  EXPECT_EQ(db.count("SELECT count(*) FROM messages"), 1);
+}
+
+}  // namespace
+}  // namespace ivy::storage
