@@ -7,7 +7,8 @@
 // (from any thread) makes a connect or a call in progress fail at once, so
 // a thread shipping to a server that has vanished can be stopped promptly.
 // TCP keepalives and TCP_USER_TIMEOUT are on (the URI may override them), so
-// a cut network is noticed within about a minute even mid-COPY.
+// a cut network is noticed within about a minute even mid-COPY. Sessions run
+// with synchronous_commit=off (see the .cpp for why that is safe here).
 //
 // Errors: Error.message is libpq's (first line, with its SQLSTATE when the
 // server sent one); Error.code is kPgConnectionLost when the connection is
