@@ -9,7 +9,9 @@
 // PostgreSQL (issue 15; a throwaway server started here, fsync on): it adds
 // the peak and final central backlog (rows recorded but not yet shipped,
 // sampled once a second from the status socket), the rows shipped over
-// the rows recorded once the backlog drained, and how long the drain took.
+// the rows recorded once the backlog drained, how long the drain took, and
+// ivyd's CPU and peak RSS with its shipper thread (PostgreSQL's own CPU is
+// not counted).
 //
 //   build/bin/soak_bench                      # 50 agents x 1,000 msg/s x 60 s, both
 //   build/bin/soak_bench --benchmark_filter=/5/   # a 5 s smoke run
@@ -89,6 +91,7 @@ void BM_SoakCentral(benchmark::State& state) {
     Logger log(LogLevel::kError, Logger::Style::kPlain);
     SenderPool senders(io, log, "SOAK", agents, ivyd.port());
     const std::string payload(40, 'p');
+    const double cpu0 = cpu_seconds(ivyd.pid());
     const auto t0 = Clock::now();
     auto next_sample = t0 + std::chrono::seconds(1);
     std::uint64_t sent = 0;
@@ -109,6 +112,7 @@ void BM_SoakCentral(benchmark::State& state) {
       }
     }
     const double send_seconds = std::chrono::duration<double>(Clock::now() - t0).count();
+    const double cpu_during = cpu_seconds(ivyd.pid()) - cpu0;
     const auto end_of_sending = Clock::now();
     const long long backlog_at_end = central_backlog(ivyd.status());
     (void)ivyd.wait_written(io, sent, std::chrono::seconds(60));
@@ -121,6 +125,7 @@ void BM_SoakCentral(benchmark::State& state) {
       io.run_for(std::chrono::milliseconds(100));
     }
     const double drain_seconds = std::chrono::duration<double>(Clock::now() - end_of_sending).count();
+    const long peak_rss_kb = proc_status_kb(ivyd.pid(), "VmHWM:");
     const long long recorded = ivyd.stop_and_count("soak ");
     const long long shipped = db.count("SELECT count(*) FROM messages WHERE text LIKE 'soak %'");
     state.counters["sent"] = static_cast<double>(sent);
@@ -130,6 +135,9 @@ void BM_SoakCentral(benchmark::State& state) {
     state.counters["peak_backlog_rows"] = static_cast<double>(peak_backlog);
     state.counters["backlog_at_end"] = static_cast<double>(backlog_at_end);
     state.counters["drain_s"] = drain_seconds;
+    const double rate = static_cast<double>(sent) / send_seconds;
+    state.counters["ivyd_cpu_pct_per_1k_msgs"] = 100.0 * cpu_during / send_seconds / (rate / 1000.0);
+    state.counters["ivyd_peak_rss_MB"] = static_cast<double>(peak_rss_kb) / 1024.0;
   }
 }
 
