@@ -62,6 +62,20 @@ bool is_host_name(std::string_view host) {
          });
 }
 
+bool is_dotted_quad(std::string_view host) {
+  int elements = 0;
+  std::size_t start = 0;
+  while (start <= host.size()) {
+    const std::size_t dot = std::min(host.find('.', start), host.size());
+    const std::string_view element = host.substr(start, dot - start);
+    if (!all_digits(element) || element.size() > 3 || std::stoi(std::string(element)) > 255)
+      return false;
+    ++elements;
+    start = dot + 1;
+  }
+  return elements == 4;
+}
+
 }  // namespace
 
 Status check_bus_spec(std::string_view spec) {
@@ -99,6 +113,17 @@ Status check_host_port(std::string_view text) {
   }
   if (!is_host_name(host)) return fail_quoted(text, "bad host name");
   return {};
+}
+
+Status check_ipv4_listen(std::string_view text) {
+  const std::size_t colon = text.rfind(':');
+  const std::string_view host = text.substr(0, colon == std::string_view::npos ? 0 : colon);
+  if (colon == std::string_view::npos || !is_dotted_quad(host)) {
+    return fail_quoted(text, "expected a numeric IPv4 address and a port, e.g. \"127.0.0.1:9643\"");
+  }
+  const std::string_view port = text.substr(colon + 1);
+  if (port == "0") return {};  // any free port
+  return check_port(text, port);
 }
 
 }  // namespace ivy::config

@@ -25,4 +25,10 @@ Status check_bus_spec(std::string_view spec);
 
 Status check_host_port(std::string_view text);
 
+// Listen address of the metrics endpoint: `a.b.c.d:port`, a numeric IPv4
+// address (each element 0-255) and a port 0-65535, 0 meaning any free port.
+// Host names and IPv6 are refused: Debian's civetweb, which serves it, binds
+// neither ("localhost:9643" would be looked up, "[::1]:9643" fails).
+Status check_ipv4_listen(std::string_view text);
+
 }  // namespace ivy::config

@@ -14,6 +14,8 @@ void refuse(ObjectReader& in, std::string_view key, const std::string& why) {
   if (in.child(key)) in.sink().at_value(in.path_of(key), "not allowed " + why);
 }
 
+// With TLS the token is optional: the certificates authenticate, and a token
+// given as well is a second factor.
 void read_token(ObjectReader& in, LinkConfig& out) {
   in.read("token", out.token);
   in.read("token_file", out.token_file);
@@ -22,9 +24,34 @@ void read_token(ObjectReader& in, LinkConfig& out) {
   if (has_token && has_file) {
     in.sink().at_value(in.path_of("token_file"),
                        "give either \"token\" or \"token_file\", not both");
-  } else if (!has_token && !has_file) {
-    in.sink().at_value(in.path_of("token"), "missing required key \"token\" (or \"token_file\")");
+  } else if (!has_token && !has_file && !out.tls) {
+    in.sink().at_value(in.path_of("token"),
+                       "missing required key \"token\" (or \"token_file\", or \"tls\")");
   }
+}
+
+LinkTlsConfig read_tls(const nlohmann::json& value, const std::string& path, LinkRole role,
+                       ProblemSink& sink) {
+  LinkTlsConfig tls;
+  ObjectReader in(value, path, sink);
+  in.require("cert_file");
+  in.read("cert_file", tls.cert_file);
+  in.require("key_file");
+  in.read("key_file", tls.key_file);
+  in.read("ca_file", tls.ca_file);
+  in.read("peer_fingerprints", tls.peer_fingerprints);
+  if (in.ok() && !in.child("ca_file") && !in.child("peer_fingerprints")) {
+    sink.at_value(path,
+                  "give \"ca_file\" or \"peer_fingerprints\" (or both): the far side's "
+                  "certificate must be checked against something");
+  }
+  if (role == LinkRole::kListen) {
+    refuse(in, "server_name", "when role is \"listen\" (the dialer checks the listener's name)");
+  } else {
+    in.read("server_name", tls.server_name);
+  }
+  in.finish();
+  return tls;
 }
 
 void read_link_endpoints(ObjectReader& in, LinkConfig& out) {
@@ -48,6 +75,8 @@ LinkConfig read_link(const nlohmann::json& value, const std::string& path, Probl
   LinkConfig link;
   ObjectReader in(value, path, sink);
   read_link_endpoints(in, link);
+  if (const nlohmann::json* tls = in.child("tls"))
+    link.tls = read_tls(*tls, in.path_of("tls"), link.role, sink);
   read_token(in, link);
   in.read_duration("reconnect_min_ms", link.reconnect_min, 10, 3'600'000);
   in.read_duration("reconnect_max_ms", link.reconnect_max, 10, 3'600'000);

@@ -77,6 +77,19 @@ struct RecorderConfig {
   bool operator==(const RecorderConfig&) const = default;
 };
 
+// TLS of an ivyd<->ivyd link (docs/bridge.md, "TLS"): each side presents
+// its certificate and checks the other's (mutual authentication).
+// Fingerprint syntax: config/fingerprint.hpp.
+struct LinkTlsConfig {
+  std::string cert_file;                       // ours (PEM; intermediates may follow)
+  std::string key_file;                        // its private key (PEM, not encrypted)
+  std::string ca_file;                         // the far side's must chain to these...
+  std::vector<std::string> peer_fingerprints;  // ...and/or be one of these (SHA-256)
+  std::string server_name;                     // dialer: the listener's must carry it
+
+  bool operator==(const LinkTlsConfig&) const = default;
+};
+
 // TCP settings of an ivyd<->ivyd bridge.
 struct LinkConfig {
   LinkRole role = LinkRole::kDial;
@@ -84,10 +97,12 @@ struct LinkConfig {
   std::vector<std::string> dial;                    // "host:port" tried in order (role dial)
   std::string token;                                // shared secret, inline...
   std::string token_file;                           // ...or read by the daemon from this file
+                                                    // (neither: no token; only with tls)
   std::chrono::milliseconds reconnect_min{1000};    // first backoff delay
   std::chrono::milliseconds reconnect_max{30000};   // backoff ceiling (jittered)
   std::chrono::seconds keepalive{5};                // idle ping interval; 0 = off
   std::uint64_t outage_buffer_bytes = 1024 * 1024;  // kept while down; 0 = drop
+  std::optional<LinkTlsConfig> tls;                 // absent: plaintext, as before
 
   bool operator==(const LinkConfig&) const = default;
 };
@@ -147,6 +162,16 @@ struct CentralConfig {
   bool operator==(const CentralConfig&) const = default;
 };
 
+// The Prometheus endpoint (GET /metrics). Off unless the `metrics` section is
+// present; listen is a numeric IPv4 address and a port, 0 = any free port.
+struct MetricsConfig {
+  bool enabled = false;
+  std::string listen = "127.0.0.1:9643";
+  bool per_peer = false;  // one series per peer as well (label cardinality)
+
+  bool operator==(const MetricsConfig&) const = default;
+};
+
 struct LoggingConfig {
   LogLevel level = LogLevel::kInfo;
 
@@ -162,6 +187,7 @@ struct Config {
   StatusConfig status;
   LoggingConfig logging;
   std::optional<CentralConfig> central;  // absent = no shipping at all
+  MetricsConfig metrics;
 
   bool operator==(const Config&) const = default;
 };

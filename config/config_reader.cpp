@@ -104,6 +104,14 @@ void read_central(ObjectReader& in, CentralConfig& out) {
   in.read_duration("batch_interval_ms", out.batch_interval, 10, 3'600'000);
 }
 
+// A `metrics` section turns the endpoint on unless it says "enabled": false.
+void read_metrics(ObjectReader& in, MetricsConfig& out) {
+  out.enabled = true;
+  in.read("enabled", out.enabled);
+  in.read("listen", out.listen);
+  in.read("per_peer", out.per_peer);
+}
+
 // Reads an optional object-valued section with `read`; absent = defaults.
 template <class Section, class ReadFn>
 void read_section(ObjectReader& root, std::string_view key, Section& out, ReadFn read) {
@@ -138,6 +146,7 @@ Config read_config(const nlohmann::json& document, ProblemSink& sink) {
     config.central.emplace();
     read_section(root, "central", *config.central, read_central);
   }
+  read_section(root, "metrics", config.metrics, read_metrics);
   root.finish();
   return config;
 }

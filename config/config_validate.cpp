@@ -7,6 +7,7 @@
 
 #include "config/address_check.hpp"
 #include "config/central_check.hpp"
+#include "config/fingerprint.hpp"
 #include "config/json_positions.hpp"
 #include "config/regex_check.hpp"
 #include "config/suggest.hpp"
@@ -86,6 +87,20 @@ void check_patterns(Checker& checker, const std::string& path,
   }
 }
 
+void check_tls(Checker& checker, const std::string& path, const LinkTlsConfig& tls) {
+  if (tls.cert_file.empty()) checker.add(child_path(path, "cert_file"), "must not be empty");
+  if (tls.key_file.empty()) checker.add(child_path(path, "key_file"), "must not be empty");
+  for (std::size_t i = 0; i < tls.peer_fingerprints.size(); ++i) {
+    const auto parsed = parse_fingerprint(tls.peer_fingerprints[i]);
+    if (!parsed)
+      checker.add(index_path(child_path(path, "peer_fingerprints"), i), parsed.error().message);
+  }
+  const bool blank = std::any_of(tls.server_name.begin(), tls.server_name.end(),
+                                 [](unsigned char c) { return c <= ' ' || c == 0x7F; });
+  if (blank)
+    checker.add(child_path(path, "server_name"), "\"" + tls.server_name + "\": not a host name");
+}
+
 void check_link(Checker& checker, const std::string& path, const LinkConfig& link,
                 std::map<std::string, std::string>& listens) {
   if (link.role == LinkRole::kListen) {
@@ -97,7 +112,9 @@ void check_link(Checker& checker, const std::string& path, const LinkConfig& lin
   for (std::size_t i = 0; i < link.dial.size(); ++i) {
     checker.check(index_path(child_path(path, "dial"), i), check_host_port(link.dial[i]));
   }
-  if (link.token_file.empty() && link.token.size() < kMinTokenLength) {
+  if (link.tls) check_tls(checker, child_path(path, "tls"), *link.tls);
+  const bool no_token = link.token.empty() && link.token_file.empty();
+  if (link.token_file.empty() && !(no_token && link.tls) && link.token.size() < kMinTokenLength) {
     checker.add(child_path(path, "token"), "the shared token must be at least " +
                                                std::to_string(kMinTokenLength) + " characters");
   }
@@ -158,6 +175,11 @@ void check_central(Checker& checker, const Config& config) {
   }
 }
 
+// Checked even when disabled, so that turning it on later does not reveal it.
+void check_metrics(Checker& checker, const MetricsConfig& metrics) {
+  checker.check("metrics.listen", check_ipv4_listen(metrics.listen));
+}
+
 }  // namespace
 
 ConfigProblems validate(const Config& config) {
@@ -166,6 +188,7 @@ ConfigProblems validate(const Config& config) {
   check_bridges(checker, config);
   check_recorder_and_status(checker, config);
   check_central(checker, config);
+  check_metrics(checker, config.metrics);
   return checker.take();
 }
 

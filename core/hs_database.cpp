@@ -30,10 +30,11 @@ struct Candidate {
 
 // exact, else prefilter, else nothing (fallback).
 std::optional<unsigned> classify(const HsPatternSpec& spec) {
-  // Hyperscan takes NUL-terminated expressions: a NUL byte would cut the pattern.
-  if (spec.text.find('\0') != std::string::npos) return std::nullopt;
-  if (accepted(spec.text, kExactFlags)) return kExactFlags;
-  if (accepted(spec.text, kPrefilterFlags)) return kPrefilterFlags;
+  switch (classify_hs_pattern(spec.text)) {
+    case HsPatternClass::kExact: return kExactFlags;
+    case HsPatternClass::kPrefilter: return kPrefilterFlags;
+    case HsPatternClass::kFallback: return std::nullopt;
+  }
   return std::nullopt;
 }
 
@@ -59,6 +60,14 @@ hs_database_t* compile(const std::vector<Candidate>& candidates, int& failed_ind
 }
 
 }  // namespace
+
+HsPatternClass classify_hs_pattern(const std::string& pattern) {
+  // Hyperscan takes NUL-terminated expressions: a NUL byte would cut the pattern.
+  if (pattern.find('\0') != std::string::npos) return HsPatternClass::kFallback;
+  if (accepted(pattern, kExactFlags)) return HsPatternClass::kExact;
+  if (accepted(pattern, kPrefilterFlags)) return HsPatternClass::kPrefilter;
+  return HsPatternClass::kFallback;
+}
 
 HsDatabase::HsDatabase(hs_database* db, std::vector<HsPatternInfo> patterns)
     : db_(db), patterns_(std::move(patterns)) {}

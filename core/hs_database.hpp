@@ -61,6 +61,12 @@ class HsDatabase {
   std::vector<HsPatternInfo> patterns_;
 };
 
+// Where build_hs_database first places a pattern (hs_expression_info, the
+// flags above). The set compile may still demote it one step when Hyperscan
+// hits a resource limit, which only a real compile shows.
+enum class HsPatternClass { kExact, kPrefilter, kFallback };
+HsPatternClass classify_hs_pattern(const std::string& pattern);
+
 struct HsBuildResult {
   std::shared_ptr<const HsDatabase> database;  // null when no pattern compiled
   std::vector<PatternId> fallback;             // for PCRE2 alone

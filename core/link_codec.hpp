@@ -35,6 +35,10 @@ namespace ivy::link {
 
 inline constexpr int kProtocolVersion = 1;
 inline constexpr std::string_view kHelloWord = "IVYDLINK";
+// The first byte a TLS client sends: the content type of a handshake record
+// (RFC 8446 §5.1). A plaintext dialer's first byte is the 'I' of its hello,
+// so a listener can tell the two apart by one byte.
+inline constexpr unsigned char kTlsHandshakeRecord = 0x16;
 
 struct Hello {
   int version = kProtocolVersion;

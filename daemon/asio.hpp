@@ -1,12 +1,15 @@
 #pragma once
-// The one place daemon/ includes Boost.Asio. <utility> comes first: Boost
-// 1.74's awaitable.hpp uses std::exchange without including it (g++ 12).
+// The one place daemon/ includes Boost.Asio (and its OpenSSL streams, for
+// TLS links). <utility> comes first: Boost 1.74's awaitable.hpp uses
+// std::exchange without including it (g++ 12).
 #include <utility>
 
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 
 namespace ivy::daemon {
 namespace asio = boost::asio;
+namespace ssl = boost::asio::ssl;
 using tcp = boost::asio::ip::tcp;
 using udp = boost::asio::ip::udp;
 using error_code = boost::system::error_code;

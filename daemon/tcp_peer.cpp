@@ -24,17 +24,21 @@ std::string_view close_reason_name(CloseReason reason) {
 }
 
 TcpPeer::TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Options options)
-    : socket_(std::move(socket)),
+    : TcpPeer(PeerStream(std::move(socket)), key, handler, options) {}
+
+TcpPeer::TcpPeer(PeerStream stream, std::uint64_t key, Handler& handler, Options options)
+    : stream_(std::move(stream)),
       key_(key),
       handler_(handler),
       options_(options),
       framer_(options.max_frame_bytes),
-      stall_timer_(socket_.get_executor()) {
+      stall_timer_(stream_.socket().get_executor()) {
   error_code ec;
-  remote_ = socket_.remote_endpoint(ec);
-  local_ = socket_.local_endpoint(ec);
-  socket_.set_option(tcp::no_delay(true), ec);  // as ivy-c: privilege lag over throughput
-  (void)apply_tcp_keepalive(socket_, options_.keepalive);  // best effort: the link works without
+  tcp::socket& socket = stream_.socket();
+  remote_ = socket.remote_endpoint(ec);
+  local_ = socket.local_endpoint(ec);
+  socket.set_option(tcp::no_delay(true), ec);  // as ivy-c: privilege lag over throughput
+  (void)apply_tcp_keepalive(socket, options_.keepalive);  // best effort: the link works without
 }
 
 void TcpPeer::start() { do_read(); }
@@ -46,16 +50,16 @@ void TcpPeer::close(CloseReason reason, const error_code& ec) {
   auto self = shared_from_this();  // the handler may drop the owner's reference
   stopped_ = true;
   stall_timer_.cancel();
-  error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.close();
   queue_.clear();
   queued_bytes_ = 0;
   handler_.on_peer_closed(*this, reason, ec);
 }
 
 void TcpPeer::fail(const error_code& ec) {
-  if (ec == asio::error::eof) return close(CloseReason::kEof, ec);
+  // A TLS peer that closes without close_notify ends its stream like EOF.
+  if (ec == asio::error::eof || ec == ssl::error::stream_truncated) return close(CloseReason::kEof, ec);
+  if (ec.category() == asio::error::get_ssl_category()) return close(CloseReason::kError, ec);
   close(ec == asio::error::timed_out ? CloseReason::kTimeout : CloseReason::kReset, ec);
 }
 
@@ -94,7 +98,7 @@ bool TcpPeer::send(std::string frames) {
 }
 
 void TcpPeer::do_read() {
-  socket_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](const error_code& ec,
+  stream_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](const error_code& ec,
                                                                                   std::size_t n) {
     if (self->stopped_) return;
     if (ec) {
@@ -116,7 +120,7 @@ void TcpPeer::do_write() {
   frames_in_flight_ = std::min(queue_.size(), kMaxFramesPerWrite);
   for (std::size_t i = 0; i < frames_in_flight_; ++i) write_buffers_.push_back(asio::buffer(queue_[i]));
   writing_ = true;
-  asio::async_write(socket_, write_buffers_, [self = shared_from_this()](const error_code& ec, std::size_t n) {
+  stream_.async_write(write_buffers_, [self = shared_from_this()](const error_code& ec, std::size_t n) {
     self->writing_ = false;
     if (self->stopped_) return;
     if (ec) {

@@ -16,6 +16,9 @@
 // (kStalled) when that time is up, whether or not anything more is sent to
 // it. A slow reader that keeps making progress is not stalled.
 //
+// The stream is a plain socket or a TLS session (PeerStream); nothing here
+// depends on which.
+//
 // Ownership: held by std::shared_ptr; handlers capture `self`. The owner
 // (Agent) is told of lines and of the close through the Handler interface,
 // always from the io_context thread. on_closed() is called exactly once.
@@ -32,12 +35,14 @@
 
 #include "core/line_framer.hpp"
 #include "daemon/asio.hpp"
+#include "daemon/peer_stream.hpp"
 #include "daemon/tcp_keepalive.hpp"
 
 namespace ivy::daemon {
 
 // kTimeout: the kernel gave up on the peer (ETIMEDOUT): keepalive probes or
 // sent data went unacknowledged, i.e. its host is gone (see TcpKeepalive).
+// kError: the stream itself failed, e.g. a TLS alert or a corrupt record.
 enum class CloseReason { kEof, kReset, kTimeout, kBye, kLocal, kDuplicate, kStalled, kError };
 std::string_view close_reason_name(CloseReason reason);
 
@@ -67,6 +72,7 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   };
 
   TcpPeer(tcp::socket socket, std::uint64_t key, Handler& handler, Options options);
+  TcpPeer(PeerStream stream, std::uint64_t key, Handler& handler, Options options);
 
   // Starts reading. Call once, after the socket is connected.
   void start();
@@ -94,6 +100,7 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   const TcpKeepalive& keepalive() const { return options_.keepalive; }
   std::uint64_t bytes_sent() const { return bytes_sent_; }
   std::uint64_t bytes_received() const { return bytes_received_; }
+  const PeerStream& stream() const { return stream_; }
 
  private:
   void do_read();
@@ -103,7 +110,7 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   void fail(const error_code& ec);
   void close(CloseReason reason, const error_code& ec);
 
-  tcp::socket socket_;
+  PeerStream stream_;
   std::uint64_t key_;
   Handler& handler_;
   Options options_;

@@ -31,6 +31,11 @@ class CentralReader final : public RecordingReader {
 
   Result<QueryResult> query(const QueryFilter& filter) const override;
   Result<Summary> summary() const override;
+  // Subscriptions of every site read; `bus` is "<site>/<bus>", as the same
+  // bus name on two sites is two buses.
+  Result<std::vector<SubscriptionUse>> subscriptions() const override;
+  Result<std::vector<std::int64_t>> message_counts(std::int64_t from_ns, std::int64_t to_ns,
+                                                   std::size_t buckets) const override;
 
  private:
   struct Bounds;

@@ -32,6 +32,8 @@ class FileQuery {
   Result<std::int64_t> first_message_at(std::int64_t t);
 
   Database& db() { return db_; }
+  // A file the writer has only just created: no tables yet.
+  bool empty() const { return empty_; }
 
  private:
   FileQuery(std::string path, Database db) : path_(std::move(path)), db_(std::move(db)) {}

@@ -54,4 +54,32 @@ Result<QueryResult> Reader::query(const QueryFilter& filter) const {
 
 Result<Summary> Reader::summary() const { return summarize(files()); }
 
+Result<std::vector<SubscriptionUse>> Reader::subscriptions() const { return subscription_usage(files()); }
+
+Result<std::vector<std::int64_t>> Reader::message_counts(std::int64_t from_ns, std::int64_t to_ns,
+                                                         std::size_t buckets) const {
+  std::vector<std::int64_t> counts(buckets, 0);
+  if (buckets == 0 || to_ns <= from_ns) return counts;
+  const std::int64_t span = to_ns - from_ns;
+  for (const auto& path : files()) {
+    auto file = FileQuery::open(path);
+    if (!file) return Unexpected<Error>{file.error()};
+    if (file->empty()) continue;
+    // Message rows are never deleted, so ids are dense: the count between two
+    // times is the difference of their first ids.
+    auto previous = file->first_message_at(from_ns);
+    if (!previous) return Unexpected<Error>{previous.error()};
+    for (std::size_t b = 0; b < buckets; ++b) {
+      const std::int64_t end =
+          b + 1 == buckets ? to_ns
+                           : from_ns + static_cast<std::int64_t>(static_cast<long double>(span) * (b + 1) / buckets);
+      auto next = file->first_message_at(end);
+      if (!next) return Unexpected<Error>{next.error()};
+      counts[b] += *next - *previous;
+      previous = next;
+    }
+  }
+  return counts;
+}
+
 }  // namespace ivy::storage

@@ -16,12 +16,15 @@
 //
 // Thread: one thread at a time; every call opens its own connections.
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "core/result.hpp"
 #include "storage/query.hpp"
 #include "storage/recording_reader.hpp"
+#include "storage/subscription_usage.hpp"
 #include "storage/summary.hpp"
 
 namespace ivy::storage {
@@ -36,6 +39,15 @@ class Reader final : public RecordingReader {
 
   // Counts, rates, busiest texts, gaps: see summary.hpp.
   Result<Summary> summary() const override;
+
+  // Every subscription with its deliveries: see subscription_usage.hpp.
+  Result<std::vector<SubscriptionUse>> subscriptions() const override;
+
+  // Messages per interval: [from_ns, to_ns) cut into `buckets` equal parts
+  // (the last one takes the rounding). Costs a few binary searches per
+  // bucket and file (message ids are the time index), never a scan.
+  Result<std::vector<std::int64_t>> message_counts(std::int64_t from_ns, std::int64_t to_ns,
+                                                   std::size_t buckets) const override;
 
   // The files read, oldest first.
   std::vector<std::string> files() const;

@@ -6,8 +6,13 @@
 //   auto reader = open_recording_reader(db, sites);   // a path or a postgresql:// URI
 //   auto page = (*reader)->query(filter);  ...  filter.after = page->next;
 //
+// Also what `ivyctl lint --db` (subscriptions) and `info`'s sparkline
+// (message_counts) read, and `ivyctl plot` (query).
+//
 // Thread: one thread at a time.
 
+#include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,6 +20,7 @@
 
 #include "core/result.hpp"
 #include "storage/query.hpp"
+#include "storage/subscription_usage.hpp"
 #include "storage/summary.hpp"
 
 namespace ivy::storage {
@@ -26,6 +32,12 @@ class RecordingReader {
   virtual Result<QueryResult> query(const QueryFilter& filter) const = 0;
   // Counts, rates, busiest texts, gaps: see summary.hpp.
   virtual Result<Summary> summary() const = 0;
+  // Every subscription with its deliveries: see subscription_usage.hpp.
+  virtual Result<std::vector<SubscriptionUse>> subscriptions() const = 0;
+  // Messages per interval: [from_ns, to_ns) cut into `buckets` equal parts
+  // (the last one takes the rounding).
+  virtual Result<std::vector<std::int64_t>> message_counts(std::int64_t from_ns, std::int64_t to_ns,
+                                                           std::size_t buckets) const = 0;
 };
 
 // A libpq URI ("postgresql://..." or "postgres://...") names a central store.

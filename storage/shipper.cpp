@@ -34,6 +34,7 @@ ShipperStats Shipper::stats() const {
 // the store is down), and kept as last_error.
 void Shipper::report(LogLevel level, const std::string& text) {
   if (level >= LogLevel::kError) {
+    update_stats([](ShipperStats& s) { ++s.errors; });
     if (text == repeating_) return;
     repeating_ = text;
     const std::int64_t now = now_ns();

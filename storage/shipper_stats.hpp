@@ -23,6 +23,7 @@ struct ShipperStats {
   std::uint64_t gaps = 0;           // local files deleted before they were shipped completely
   std::uint64_t lost_rows = 0;      // the rows those files took with them
   std::uint64_t repaired_rows = 0;  // rows whose text was not valid UTF-8 (stored repaired)
+  std::uint64_t errors = 0;         // failed attempts (each retry counts; the log says it once)
   std::string last_error;           // most recent failure ("" = none); kept after recovery
   std::int64_t last_error_ns = 0;   // when (wall clock)
 };

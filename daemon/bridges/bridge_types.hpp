@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -50,7 +51,23 @@ struct BridgeCounters {
   std::uint64_t outage_dropped = 0;    // link: dropped from or refused by the outage buffer
   std::uint64_t buffered = 0;          // link: messages now in the outage buffer
   std::uint64_t connects = 0;          // link: handshakes completed
-  std::uint64_t rejected = 0;          // link: handshakes refused (token, version, bridge id)
+  std::uint64_t rejected = 0;          // link: handshakes refused (token, version, TLS)
+};
+
+// The TLS of a link bridge (docs/bridge.md, "TLS"): off, or the certificate
+// in use (after a SIGHUP, the reloaded one) and, while connected, the session
+// and the far side's certificate. Dates are ISO 8601 UTC, fingerprints
+// SHA-256 "AB:CD:...".
+struct LinkTlsStatus {
+  bool enabled = false;
+  std::string cert_subject;
+  std::string cert_not_after;
+  std::string cert_fingerprint;
+  std::string protocol;  // "TLSv1.3"; "" while not connected
+  std::string cipher;
+  std::string peer_subject;
+  std::string peer_not_after;
+  std::string peer_fingerprint;
 };
 
 struct BridgeStatus {
@@ -61,6 +78,7 @@ struct BridgeStatus {
   std::string far;    // peer bus id, or the remote endpoint of the link
   std::size_t interest_patterns = 0;
   BridgeCounters counters;
+  std::optional<LinkTlsStatus> tls;  // link bridges only
 };
 
 }  // namespace ivy::daemon

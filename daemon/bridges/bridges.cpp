@@ -4,6 +4,8 @@
 
 #include <fstream>
 
+#include "config/fingerprint.hpp"
+
 namespace ivy::daemon {
 namespace {
 
@@ -22,6 +24,15 @@ BridgePolicyOptions policy_of(const config::BridgeConfig& c) {
 
 BridgeMode mode_of(config::BridgeMode m) {
   return m == config::BridgeMode::kInterest ? BridgeMode::kInterest : BridgeMode::kAll;
+}
+
+// The `tls` object as the link uses it: pins parsed (validated already).
+TlsSettings tls_settings_of(const config::LinkTlsConfig& c) {
+  TlsSettings t{c.cert_file, c.key_file, c.ca_file, {}, c.server_name};
+  for (const auto& pin : c.peer_fingerprints) {
+    if (auto parsed = config::parse_fingerprint(pin)) t.pins.push_back(*parsed);
+  }
+  return t;
 }
 
 std::string make_instance_id() {
@@ -155,11 +166,19 @@ Status Bridges::start_link_bridge(Entry& entry) {
   o.reconnect_max = c.link.reconnect_max;
   o.keepalive = std::chrono::duration_cast<std::chrono::milliseconds>(c.link.keepalive);
   o.outage_buffer_bytes = c.link.outage_buffer_bytes;
+  if (c.link.tls) o.tls = tls_settings_of(*c.link.tls);
   o.io = options_.io;
   o.first_peer_key = next_key_range();
   o.allow_peer = options_.allow_peer;
   entry.link = std::make_unique<LinkBridge>(io_, std::move(o), std::move(*local), log_, hooks());
   return entry.link->start();
+}
+
+void Bridges::reload_files() {
+  for (auto& [id, entry] : entries_) {
+    if (!entry.link) continue;
+    if (auto st = entry.link->reload_tls(); !st) log_.error(st.error().message);
+  }
 }
 
 std::vector<BridgeStatus> Bridges::status() const {

@@ -51,6 +51,12 @@ class Bridges {
   // Makes the running set match `bridges`: changed ones restart, missing ones
   // start, removed ones stop, identical running ones are left alone.
   void apply(const std::vector<config::BridgeConfig>& bridges);
+  // SIGHUP, whether or not the config changed: files named by the config
+  // may have been renewed. Running TLS links load their certificate, key and
+  // CA files again (rotation: the next handshakes use them, links up stay
+  // up); a failure is logged and the files in use are kept. (Bridges that
+  // failed to start are started again by apply().)
+  void reload_files();
 
   std::vector<BridgeStatus> status() const;
   const std::string& instance_id() const { return options_.instance_id; }

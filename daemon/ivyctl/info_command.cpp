@@ -1,10 +1,17 @@
 // ivyctl info: what a recording holds, like `ros2 bag info`.
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 
 #include "daemon/ivyctl/command_args.hpp"
 #include "daemon/ivyctl/commands.hpp"
 #include "daemon/ivyctl/entry_format.hpp"
 #include "daemon/ivyctl/filter_options.hpp"
+#include "daemon/ivyctl/plot_script.hpp"
+#include "daemon/ivyctl/sparkline.hpp"
 #include "storage/recording_reader.hpp"
 
 namespace po = boost::program_options;
@@ -33,6 +40,41 @@ std::string human_duration(std::int64_t ns) {
   return buf;
 }
 
+constexpr std::size_t kLabelColumns = 16;  // "Rate:           "
+constexpr std::size_t kPeakColumns = 28;   // "  peak 12345 msg/s in 250 ms"
+constexpr std::size_t kPipeColumns = 60;   // --sparkline always, not on a terminal
+
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+// As many buckets as fit on the terminal's line, within reason.
+std::size_t sparkline_width() {
+  winsize ws{};
+  if (::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) != 0 || ws.ws_col == 0) return kPipeColumns;
+  const std::size_t reserved = kLabelColumns + kPeakColumns;
+  return std::clamp<std::size_t>(ws.ws_col > reserved ? ws.ws_col - reserved : 0, 10, 120);
+}
+
+// "Rate:           ▁▂▃█▃▂  peak 71 msg/s in 1 s"; empty when there is too
+// little to draw or it cannot be read.
+std::string rate_line(const storage::RecordingReader& reader, const storage::Summary& s) {
+  constexpr std::int64_t kMinSpanNs = 1'000'000;
+  if (s.messages == 0 || s.last_ns - s.first_ns < kMinSpanNs) return {};
+  const std::int64_t span = s.last_ns + 1 - s.first_ns;
+  const std::int64_t bucket_ns = nice_bucket_ns(s.first_ns, span, sparkline_width());
+  const std::int64_t start = s.first_ns - ((s.first_ns % bucket_ns) + bucket_ns) % bucket_ns;
+  const auto buckets = static_cast<std::size_t>((s.first_ns + span - start + bucket_ns - 1) / bucket_ns);
+  auto counts = reader.message_counts(start, start + static_cast<std::int64_t>(buckets) * bucket_ns, buckets);
+  if (!counts) return {};
+  const std::int64_t peak = *std::max_element(counts->begin(), counts->end());
+  const auto peak_rate = static_cast<long long>(static_cast<double>(peak) * 1e9 / static_cast<double>(bucket_ns));
+  const Charset charset = charset_from_locale(env("LC_ALL"), env("LC_CTYPE"), env("LANG"));
+  return "Rate:           " + sparkline(*counts, charset) + "  peak " + std::to_string(peak_rate) + " msg/s in " +
+         human_interval(bucket_ns);
+}
+
 // A central store: its size, and per site its files and how far it is shipped.
 void print_sites(const storage::Summary& s) {
   std::cout << "Store:          " << human_bytes(s.bytes) << ", " << s.sites.size()
@@ -49,7 +91,7 @@ void print_sites(const storage::Summary& s) {
   }
 }
 
-void print_summary(const storage::Summary& s, bool central) {
+void print_summary(const storage::Summary& s, bool central, const std::string& rate) {
   if (central) {
     print_sites(s);
   } else {
@@ -63,6 +105,7 @@ void print_summary(const storage::Summary& s, bool central) {
   }
   std::cout << "Messages:       " << s.messages << " (" << static_cast<long long>(s.messages_per_second)
             << " msg/s), " << s.receivers << " deliveries\n"
+            << (rate.empty() ? std::string() : rate + "\n")
             << "Events:         " << s.events << "\n"
             << "Gaps:           " << s.gaps << " (" << s.dropped << " records lost)\n"
             << "Delivery drops: " << s.delivery_drops << " (" << s.frames_dropped
@@ -85,19 +128,29 @@ void print_summary(const storage::Summary& s, bool central) {
 
 int run_info(int argc, char** argv) {
   FilterOptions fo;
+  std::string when = "auto";
   po::options_description desc(
-      "usage: ivyctl info [--db FILE|URI] [--site NAME]...\n\n"
+      "usage: ivyctl info [--db FILE|URI] [--site NAME]... [--sparkline auto|always|never]\n\n"
       "Shows what a recording holds: files and size, time span, message counts and\n"
-      "rates per sender, the most repeated messages, gaps and drops. On a central\n"
-      "store (--db postgresql://...): its sites, how far each is shipped, and the\n"
-      "rows local retention deleted before they were shipped.\n\nOptions");
-  desc.add_options()("help,h", "show this help and exit");
+      "rates per sender, the most repeated messages, gaps and drops; on a terminal,\n"
+      "also the message rate over the recording as a one-line sparkline. On a\n"
+      "central store (--db postgresql://...): its sites, how far each is shipped,\n"
+      "and the rows local retention deleted before they were shipped.\n\nOptions");
+  desc.add_options()("help,h", "show this help and exit")(
+      "sparkline", po::value(&when)->value_name("WHEN")->default_value("auto"),
+      "the rate line: auto (only when standard output is a terminal, so scripts "
+      "reading the output see no change), always, never; Unicode blocks when the "
+      "locale is UTF-8, else ASCII");
   add_location_options(desc, fo);
   po::variables_map vm;
   int exit_code = kExitOk;
   const CommandSpec spec{"info", &desc, nullptr, nullptr,
                          "Exit status: 0 success, 1 the recording cannot be read, 2 bad usage.\n"};
   if (!parse_command_args(spec, argc, argv, vm, exit_code)) return exit_code;
+  if (when != "auto" && when != "always" && when != "never") {
+    std::cerr << "ivyctl info: --sparkline: '" << when << "' is not auto, always or never\n";
+    return kExitUsage;
+  }
   bool usage = false;
   auto reader = open_reader("info", fo, usage);
   if (!reader) {
@@ -109,7 +162,9 @@ int run_info(int argc, char** argv) {
     std::cerr << "ivyctl info: " << summary.error().message << "\n";
     return kExitFailure;
   }
-  print_summary(*summary, storage::is_central_location(fo.db));
+  const bool sparkline = when == "always" || (when == "auto" && ::isatty(STDOUT_FILENO));
+  print_summary(*summary, storage::is_central_location(fo.db),
+                sparkline ? rate_line(**reader, *summary) : std::string());
   return kExitOk;
 }
 

@@ -14,10 +14,13 @@ constexpr const char* kUsage =
     "  probe    join a bus, print what arrives, send what you type (like ivyprobe)\n"
     "  status   show the running daemon: buses, peers, rates, recorder, bridges\n"
     "  who      list the agents on the daemon's buses\n"
+    "  who-gets show which agents would receive a text now, or the closest patterns\n"
     "  query    print recorded traffic (text, JSON lines, CSV; --follow)\n"
     "  info     summarise a recording: span, counts, rates, senders, gaps\n"
     "  export   write recorded traffic as JSON lines or CSV\n"
     "  replay   re-emit recorded messages onto a bus with their original timing\n"
+    "  lint     check the subscriptions on the bus or in a recording (for CI too)\n"
+    "  plot     draw a recording's traffic to a PNG or SVG file (with gnuplot)\n"
     "\n"
     "Run 'ivyctl COMMAND --help' for the options of a command.\n"
     "Exit status: 0 success, 1 failure, 2 bad usage.\n";
@@ -28,9 +31,10 @@ struct Command {
 };
 
 constexpr Command kCommands[] = {
-    {"probe", ivy::ctl::run_probe},   {"status", ivy::ctl::run_status}, {"who", ivy::ctl::run_who},
-    {"query", ivy::ctl::run_query},   {"info", ivy::ctl::run_info},     {"export", ivy::ctl::run_export},
-    {"replay", ivy::ctl::run_replay},
+    {"probe", ivy::ctl::run_probe},   {"status", ivy::ctl::run_status},   {"who", ivy::ctl::run_who},
+    {"who-gets", ivy::ctl::run_who_gets}, {"query", ivy::ctl::run_query}, {"info", ivy::ctl::run_info},
+    {"export", ivy::ctl::run_export}, {"replay", ivy::ctl::run_replay},   {"lint", ivy::ctl::run_lint},
+    {"plot", ivy::ctl::run_plot},
 };
 
 }  // namespace

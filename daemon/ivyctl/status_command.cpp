@@ -55,6 +55,22 @@ void print_central(const json& c) {
   }
 }
 
+// A link bridge's TLS in one line: the session and both certificates' expiry.
+void print_bridge_tls(const json& bridge) {
+  const auto it = bridge.find("tls");
+  if (it == bridge.end() || !it->is_object()) return;
+  const json& t = *it;
+  if (!t.value("enabled", false)) {
+    std::cout << "  tls: off (plaintext link)\n";
+    return;
+  }
+  std::cout << "  tls: ";
+  if (s(t, "protocol").empty()) std::cout << "not connected";
+  else std::cout << s(t, "protocol") << " " << s(t, "cipher") << "; peer " << s(t, "peer_subject") << " until "
+                 << s(t, "peer_not_after");
+  std::cout << "; our certificate " << s(t, "cert_subject") << " until " << s(t, "cert_not_after") << "\n";
+}
+
 void print_status(const json& doc) {
   std::cout << "ivyd " << s(doc, "version") << ", pid " << s(doc, "pid") << ", up " << s(doc, "uptime_s")
             << " s, " << static_cast<long>(doc.value("message_rate", 0.0)) << " msg/s\n";
@@ -96,6 +112,14 @@ void print_status(const json& doc) {
   print_central(doc.value("central", json::object()));
   for (const auto& b : doc.value("bridges", json::array())) {
     std::cout << "bridge " << s(b, "id") << ": " << b.dump() << "\n";
+    print_bridge_tls(b);
+  }
+  const auto metrics = doc.value("metrics", json::object());
+  if (metrics.value("enabled", false)) {
+    std::cout << "metrics: "
+              << (s(metrics, "address").empty() ? "not serving: " + s(metrics, "error")
+                                                 : "http://" + s(metrics, "address") + "/metrics")
+              << "\n";
   }
 }
 

@@ -3,12 +3,16 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <boost/program_options.hpp>
 
 #include "config/config_loader.hpp"
+#include "config/json_reader.hpp"
 #include "core/bus_spec.hpp"
+#include "daemon/bridges/link/tls_file_check.hpp"
 
 namespace po = boost::program_options;
 
@@ -36,6 +40,37 @@ bool file_exists(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0;
 }
 
+// `problems` (JSON paths only) stamped with the file and their line there.
+config::ConfigProblems located(const std::string& path, const config::ConfigProblems& problems) {
+  std::ifstream file(path, std::ios::binary);
+  std::ostringstream text;
+  text << file.rdbuf();
+  const std::string json = text.str();
+  const auto positions = config::JsonPositions::index(json);
+  config::ProblemSink sink(path, path.empty() ? nullptr : &positions);
+  for (const auto& p : problems) sink.at_value(p.path, p.message);
+  return sink.take();
+}
+
+// --check-config, after the config itself is valid: the files it names
+// (TLS certificates and keys), opened as ivyd would. 0 or 78.
+int check_files(const std::string& path, const config::Config& config) {
+  const TlsFileReport report = check_tls_files(config);
+  std::cerr << config::to_string(located(path, report.warnings));
+  const std::string name = path.empty() ? std::string("built-in defaults") : path;
+  if (!report.errors.empty()) {
+    std::cerr << config::to_string(located(path, report.errors));
+    std::cerr << "ivyd: " << name << " has " << report.errors.size()
+              << (report.errors.size() == 1 ? " problem" : " problems") << "\n";
+    return kExitConfig;
+  }
+  const auto warnings = report.warnings.size();
+  std::cout << name << ": configuration OK"
+            << (warnings ? " (" + std::to_string(warnings) + (warnings == 1 ? " warning)" : " warnings)") : "")
+            << "\n";
+  return 0;
+}
+
 }  // namespace
 
 std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_code) {
@@ -49,7 +84,8 @@ std::optional<CommandLine> parse_command_line(int argc, char** argv, int& exit_c
       ("version,V", "show the version and exit")
       ("config,c", po::value(&cl.config_path)->value_name("FILE"),
        "configuration file (default /etc/ivyd/ivyd.json; built-in defaults when that file does not exist)")
-      ("check-config", po::bool_switch(&cl.check_config), "validate the configuration, print every problem, exit")
+      ("check-config", po::bool_switch(&cl.check_config),
+       "validate the configuration and open the TLS files it names, print every problem, exit")
       ("bus,b", po::value(&buses)->value_name("SPEC"),
        "bus spec [net[,net...]][:port]; the n-th --bus replaces the n-th configured bus (repeatable)")
       ("name,n", po::value(&name)->value_name("NAME"), "agent name on every bus")
@@ -100,8 +136,7 @@ std::optional<DaemonSetup> load_setup(const CommandLine& cl, Logger& log, int& e
     return std::nullopt;
   }
   if (cl.check_config) {
-    std::cout << (path.empty() ? std::string("built-in defaults") : path) << ": configuration OK\n";
-    exit_code = 0;
+    exit_code = check_files(path, *loaded);
     return std::nullopt;
   }
   if (path.empty()) log.notice("no configuration file: running on built-in defaults");

@@ -22,6 +22,7 @@
 #include "daemon/service/daemon_bus.hpp"
 #include "storage/central_shipper.hpp"
 #include "storage/shipper_slot.hpp"
+#include "daemon/service/metrics_server.hpp"
 #include "storage/sqlite_recorder.hpp"
 
 namespace ivy::daemon {
@@ -128,7 +129,8 @@ Daemon::Daemon(DaemonSetup setup, Logger& log)
       stop_guard_(io_),
       notifier_(io_),
       status_(io_, log, [this](std::string_view request) { return answer(request); }),
-      shipper_slot_(std::make_shared<storage::ShipperSlot>()) {
+      shipper_slot_(std::make_shared<storage::ShipperSlot>()),
+      metrics_(std::make_unique<MetricsServer>()) {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
@@ -166,6 +168,7 @@ Status Daemon::start() {
   }
   start_bridges();
   open_status_socket();
+  open_metrics();
   return {};
 }
 
@@ -368,6 +371,7 @@ void Daemon::stop() {
   notifier_.stop_watchdog();
   tick_timer_.cancel();
   status_.close();
+  metrics_->close();
   error_code ignored;
   stop_signals_.cancel(ignored);
   reload_signal_.cancel(ignored);
@@ -414,6 +418,7 @@ void Daemon::reload() {
     notifier_.ready(status_line());
     return;
   }
+  if (bridges_) bridges_->reload_files();  // renewed certificates under the same names
   apply(*loaded);
   notifier_.ready(status_line());
 }
@@ -421,7 +426,10 @@ void Daemon::reload() {
 void Daemon::apply(const config::Config& next) {
   const config::ConfigDiff d = config::diff(setup_.config, next);
   log_.notice("config reloaded: " + config::to_string(d));
-  if (d.empty()) return;
+  if (d.empty()) {
+    if (bridges_) bridges_->apply(next.bridges);  // starts again those that failed (a file now there)
+    return;
+  }
   // Buses removed or changed are left (with their bridges); the others keep
   // their links.
   for (const auto& bus : buses_) {
@@ -462,6 +470,7 @@ void Daemon::apply(const config::Config& next) {
     status_.close();
     open_status_socket();
   }
+  if (d.metrics_changed) open_metrics();
 }
 
 // The recorder's settings changed: what is queued is written and the old
@@ -516,6 +525,7 @@ void Daemon::tick() {
   message_rate_ = static_cast<double>(delta) / std::chrono::duration<double>(kTickInterval).count();
   last_received_ = received;
   notifier_.status(status_line());
+  publish_metrics();
   tick_timer_.expires_after(kTickInterval);
   tick_timer_.async_wait([this](const error_code& ec) {
     if (!ec) tick();

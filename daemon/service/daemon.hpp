@@ -11,8 +11,9 @@
 //                    invalid file, log every problem and keep running as is
 //
 // run() returns the process exit code. Everything happens on the thread
-// that calls run(), except the recorder's writer thread and the shipper's
-// thread (neither ever blocks this one).
+// that calls run(), except the recorder's writer thread, the shipper's
+// thread (neither ever blocks this one) and the metrics endpoint's HTTP
+// threads (which see only published snapshots, metrics_server.hpp).
 
 #include <cstdint>
 #include <functional>
@@ -38,6 +39,8 @@ namespace ivy::daemon {
 
 class Agent;
 class Bridges;
+class MetricSet;
+class MetricsServer;
 struct BridgedMessage;
 
 struct DaemonSetup {
@@ -61,11 +64,17 @@ class Daemon {
   void request_stop();
 
   // The status socket's answer to one request line (status_server.hpp):
-  //   "" or "status"   the status document `ivyctl status` shows
-  //   anything else    {"error": "unknown request '...'"}
+  //   "" or "status"        the status document `ivyctl status` shows
+  //   "who-gets BUS TEXT"   who would receive TEXT (daemon_who_gets.cpp)
+  //   "subscriptions"       every peer's regexps, by bus (`ivyctl lint`)
+  //   anything else         {"error": "unknown request '...'"}
   std::string answer(std::string_view request) const;
   // The status document (JSON) `ivyctl status` shows.
   std::string status_json() const;
+  // {"buses": [{"id", "spec", "peers": [{"name", "app_id", "host", "port",
+  //   "subscriptions": [{"id", "pattern"}]}]}]}: what each peer subscribed,
+  // ivyd's own subscriptions (its recording tap) left out.
+  std::string subscriptions_json() const;
 
  private:
   struct Bus;
@@ -90,6 +99,11 @@ class Daemon {
   void wait_reload_signal();
   void tick();
   std::string status_line() const;
+  std::string who_gets(std::string_view argument) const;
+  // Prometheus metrics (daemon_metrics.cpp).
+  void open_metrics();
+  void publish_metrics();
+  MetricSet collect_metrics() const;
 
   asio::io_context io_;
   DaemonSetup setup_;
@@ -108,6 +122,9 @@ class Daemon {
   std::unique_ptr<storage::RecordSink> sink_;
   std::vector<std::unique_ptr<Bus>> buses_;
   std::unique_ptr<Bridges> bridges_;  // after buses_: destroyed before them
+  std::unique_ptr<MetricsServer> metrics_;
+  std::string metrics_listen_;  // metrics.listen the endpoint serves ("" = not serving)
+  std::string metrics_error_;   // why it is not serving ("" = it is, or it is off)
   std::uint64_t bus_serial_ = 0;
   bool self_joined_ = false;  // the sink has the join of storage::kSelfKey
   bool stopping_ = false;

@@ -10,6 +10,7 @@
 #include "daemon/bridges/bridges.hpp"
 #include "daemon/service/daemon_bus.hpp"
 #include "storage/central_shipper.hpp"
+#include "daemon/service/metrics_server.hpp"
 
 namespace ivy::daemon {
 namespace {
@@ -42,8 +43,22 @@ nlohmann::json central_document(const storage::ShipperStats& s) {
           {"gaps", s.gaps},
           {"lost_rows", s.lost_rows},
           {"repaired_rows", s.repaired_rows},
+          {"errors", s.errors},
           {"last_error", s.last_error},
           {"last_error_ns", time_or_null(s.last_error_ns)}};
+}
+
+// A link bridge's `tls` object: {"enabled": false}, or the certificate in use
+// and, while connected, the session and the far side's certificate.
+nlohmann::json tls_document(const LinkTlsStatus& t) {
+  if (!t.enabled) return {{"enabled", false}};
+  nlohmann::json doc = {{"enabled", true}, {"cert_subject", t.cert_subject}, {"cert_not_after", t.cert_not_after},
+                        {"cert_fingerprint", t.cert_fingerprint}};
+  if (t.protocol.empty()) return doc;
+  doc.update({{"protocol", t.protocol},           {"cipher", t.cipher},
+              {"peer_subject", t.peer_subject},   {"peer_not_after", t.peer_not_after},
+              {"peer_fingerprint", t.peer_fingerprint}});
+  return doc;
 }
 
 }  // namespace
@@ -52,7 +67,33 @@ std::string Daemon::answer(std::string_view request) const {
   const auto space = request.find(' ');
   const std::string verb(request.substr(0, space));
   if (verb.empty() || verb == "status") return status_json();
+  if (verb == "who-gets") return who_gets(space == std::string_view::npos ? "" : request.substr(space + 1));
+  if (verb == "subscriptions") return subscriptions_json();
   return dump(error_document("unknown request '" + verb + "'"));
+}
+
+std::string Daemon::subscriptions_json() const {
+  using nlohmann::json;
+  json doc;
+  doc["buses"] = json::array();
+  for (const auto& bus : buses_) {
+    const Agent& agent = *bus->agent;
+    json peers = json::array();
+    for (const auto& p : agent.peers()) {
+      json subscriptions = json::array();
+      for (const auto& [id, pattern] : agent.peer_subscriptions(p.key)) {
+        subscriptions.push_back({{"id", id}, {"pattern", pattern}});
+      }
+      peers.push_back({{"name", p.identity.name},
+                       {"app_id", p.identity.app_id},
+                       {"host", p.identity.host.empty() ? p.identity.ip : p.identity.host},
+                       {"port", p.identity.port},
+                       {"subscriptions", std::move(subscriptions)}});
+    }
+    doc["buses"].push_back(
+        {{"id", bus->config.id}, {"spec", agent.bus().to_string()}, {"peers", std::move(peers)}});
+  }
+  return dump(doc);
 }
 
 std::string Daemon::status_line() const {
@@ -147,16 +188,21 @@ std::string Daemon::status_json() const {
   if (bridges_) {
     for (const auto& s : bridges_->status()) {
       const auto& c = s.counters;
-      doc["bridges"].push_back(
+      json entry =
           {{"id", s.id}, {"type", s.type}, {"state", s.state}, {"bus", s.local_bus}, {"far", s.far},
            {"interest_patterns", s.interest_patterns},
            {"counters",
             {{"carried_out", c.carried_out}, {"carried_in", c.carried_in},
              {"from_bridge_agents", c.from_bridge_agents}, {"filtered", c.filtered}, {"not_wanted", c.not_wanted},
              {"duplicates", c.duplicates}, {"emit_errors", c.emit_errors}, {"outage_dropped", c.outage_dropped},
-             {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}});
+             {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}};
+      if (s.tls) entry["tls"] = tls_document(*s.tls);
+      doc["bridges"].push_back(std::move(entry));
     }
   }
+  doc["metrics"] = {{"enabled", setup_.config.metrics.enabled}, {"listen", setup_.config.metrics.listen},
+                    {"address", metrics_->address()}, {"per_peer", setup_.config.metrics.per_peer},
+                    {"error", metrics_error_}};
   return dump(doc);
 }
 

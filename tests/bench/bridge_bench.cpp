@@ -4,6 +4,9 @@
 //   direct   sender --bus X--> receiver
 //   bus hop  sender --bus A--> ivyd (BusBridge) --bus B--> receiver
 //   link hop sender --bus A--> ivyd1 (LinkBridge) --TCP--> ivyd2 --bus B--> receiver
+//   tls hop  the link hop over TLS 1.3 with mutual authentication (EC P-256
+//            certificates of a throwaway CA), compared with the plaintext
+//            link hop of the same run (docs/bridge.md, "TLS")
 //
 // Latency: one message in flight at a time; the receiver's callback computes
 // now - t0 (t0 travels in the text). p50 / p99 over N messages; the added
@@ -33,6 +36,7 @@
 #include "daemon/bridges/bus/bus_bridge.hpp"
 #include "daemon/bridges/link/link_bridge.hpp"
 #include "daemon/agent/listener_list.hpp"
+#include "tests/daemon/bridges/link/test_pki.hpp"
 
 using namespace ivy;
 using namespace ivy::daemon;
@@ -180,11 +184,15 @@ int main(int argc, char** argv) {
     settle(io, {tx.agent.get(), ivyd_b.agent.get()}, 1);
     results.push_back(measure(io, "bus hop", *tx.agent, receiver, n, burst));
   }
-  {  // link hop
+  ivy::test::TestPki pki;  // made before any timing
+  const auto site_a = pki.issue("site-a");
+  const auto site_b = pki.issue("site-b");
+  for (const bool tls : {false, true}) {  // link hop, then the same over TLS
     const auto pa = free_bus_port(), pb = free_bus_port();
+    const PeerKey base = tls ? 20 * k : 8 * k;
     Receiver receiver;
-    Node ivyd_a(io, log, "ivyd-a", pa, 8 * k, nullptr), ivyd_b(io, log, "ivyd-b", pb, 9 * k, nullptr);
-    Node tx(io, log, "sender", pa, 10 * k, nullptr), rx(io, log, "receiver", pb, 11 * k, &receiver);
+    Node ivyd_a(io, log, "ivyd-a", pa, base, nullptr), ivyd_b(io, log, "ivyd-b", pb, base + k, nullptr);
+    Node tx(io, log, "sender", pa, base + 2 * k, nullptr), rx(io, log, "receiver", pb, base + 3 * k, &receiver);
     (void)rx.agent->subscribe("^BENCH (\\d+)");
     LinkBridgeOptions la;
     la.id = "a";
@@ -192,7 +200,8 @@ int main(int argc, char** argv) {
     la.role = LinkConnection::Role::kListener;
     la.listen = "127.0.0.1:0";
     la.token = "bench-token-0123456789";
-    la.first_peer_key = 12 * k;
+    la.first_peer_key = base + 4 * k;
+    if (tls) la.tls = TlsSettings{site_a.cert_file, site_a.key_file, pki.ca_file(), {}, ""};
     LinkBridge link_a(io, la, ivyd_a.port(), log);
     if (!link_a.start()) return 1;
     LinkBridgeOptions lb = la;
@@ -200,12 +209,14 @@ int main(int argc, char** argv) {
     lb.instance_id = "ib";
     lb.role = LinkConnection::Role::kDialer;
     lb.dial = {"127.0.0.1:" + std::to_string(link_a.listen_port())};
-    lb.first_peer_key = 13 * k;
+    lb.first_peer_key = base + 5 * k;
+    if (tls) lb.tls = TlsSettings{site_b.cert_file, site_b.key_file, pki.ca_file(), {}, "site-a"};
     LinkBridge link_b(io, lb, ivyd_b.port(), log);
     if (!link_b.start()) return 1;
     run_until(io, [&] { return link_a.status().state == "connected" && link_b.status().state == "connected"; });
+    if (tls && link_b.status().tls->protocol != "TLSv1.3") std::cerr << "tls hop: not TLS 1.3\n";
     settle(io, {tx.agent.get(), ivyd_b.agent.get()}, 1);
-    results.push_back(measure(io, "link hop", *tx.agent, receiver, n, burst));
+    results.push_back(measure(io, tls ? "tls hop" : "link hop", *tx.agent, receiver, n, burst));
   }
 
   const Measurement& base = results.front();
@@ -214,5 +225,13 @@ int main(int argc, char** argv) {
     std::printf("%-9s %9.1f %9.1f %12.1f %12.0f\n", r.name.c_str(), r.p50_us, r.p99_us, r.p50_us - base.p50_us,
                 r.rate);
   }
+  // TLS against plaintext, both link hops of this run (target: p50 <= 1.5x,
+  // >= 100k msgs/s).
+  const Measurement& plain = results[results.size() - 2];
+  const Measurement& tls = results.back();
+  std::printf("\ntls hop / link hop: p50 x%.2f, p99 x%.2f, msgs/s x%.2f; TLS adds %.1f us at p50\n",
+              tls.p50_us / plain.p50_us, tls.p99_us / plain.p99_us, tls.rate / plain.rate, tls.p50_us - plain.p50_us);
+  std::printf("added p50 over direct: tls hop %.1f us, link hop %.1f us (x%.2f)\n", tls.p50_us - base.p50_us,
+              plain.p50_us - base.p50_us, (tls.p50_us - base.p50_us) / (plain.p50_us - base.p50_us));
   return 0;
 }

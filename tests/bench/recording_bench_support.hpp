@@ -62,13 +62,13 @@ inline double cpu_seconds(pid_t pid) {
 }
 
 // The real ivyd recording a free loopback bus (port from `first_port`) into
-// a temp directory; killed at destruction if still running. `more_config`:
-// more top-level members for its config (e.g. a "central" section).
+// a temp directory; killed at destruction if still running. `more`: more
+// top-level config members, e.g. R"("metrics": {"listen": "127.0.0.1:0"})".
 class RecordingIvyd {
  public:
-  explicit RecordingIvyd(std::uint16_t first_port, const std::string& more_config = {})
+  explicit RecordingIvyd(std::uint16_t first_port, const std::string& more = {})
       : port_(free_udp_port(first_port)),
-        process_({test::bin_path("ivyd"), "--config", write_config(dir_, port_, more_config)}, dir_.file("out"),
+        process_({test::bin_path("ivyd"), "--config", write_config(dir_, port_, more)}, dir_.file("out"),
                  dir_.file("err")) {
     test::eventually([&] { return std::filesystem::exists(dir_.file("s.sock")); });
   }

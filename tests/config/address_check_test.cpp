@@ -50,5 +50,25 @@ TEST(AddressCheck, HostPort) {
   EXPECT_FALSE(check_host_port("bad host:7010"));
 }
 
+TEST(AddressCheck, MetricsListenIsANumericIpv4AddressAndPort) {
+  for (const char* text : {"127.0.0.1:9643", "0.0.0.0:9643", "10.1.2.3:65535", "127.0.0.1:0"}) {
+    EXPECT_TRUE(check_ipv4_listen(text)) << text;
+  }
+  EXPECT_EQ(
+      check_ipv4_listen("localhost:9643").error().message,
+      "\"localhost:9643\": expected a numeric IPv4 address and a port, e.g. \"127.0.0.1:9643\"");
+  EXPECT_EQ(
+      check_ipv4_listen("999.1.1.1:80").error().message,
+      "\"999.1.1.1:80\": expected a numeric IPv4 address and a port, e.g. \"127.0.0.1:9643\"");
+  EXPECT_EQ(check_ipv4_listen("127.0.0.1:70000").error().message,
+            "\"127.0.0.1:70000\": port out of range 1-65535");
+  EXPECT_EQ(check_ipv4_listen("127.0.0.1:x").error().message,
+            "\"127.0.0.1:x\": port \"x\" is not a number");
+  for (const char* text : {"", "9643", "127.0.0.1", "127.0.0.1:", "[::1]:9643", "127.0.0:9643",
+                           "1.2.3.4.5:80", "127.0.0.1:-1", "127.0.0.1:00"}) {
+    EXPECT_FALSE(check_ipv4_listen(text)) << text;
+  }
+}
+
 }  // namespace
 }  // namespace ivy::config

@@ -111,8 +111,49 @@ TEST(BridgeReader, LinkWithoutTokenIsReported) {
   Read r =
       read(R"([{"id": "x", "type": "link", "bus": "a", "link": {"role": "dial", "dial": []}}])");
   EXPECT_EQ(messages(r.problems),
+            (std::vector<std::string>{"bridges[0].link.token: missing required key \"token\" (or "
+                                      "\"token_file\", or \"tls\")"}));
+}
+
+TEST(BridgeReader, ReadsEveryTlsKeyAndTlsMakesTheTokenOptional) {
+  Read r =
+      read(R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "dial", "dial": ["a:1"],
+      "tls": {"cert_file": "/c.pem", "key_file": "/k.pem", "ca_file": "/ca.pem",
+              "peer_fingerprints": ["AB:CD"], "server_name": "site-a.example.net"}}}])");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  const LinkConfig& link = r.bridges.at(0).link;
+  ASSERT_TRUE(link.tls.has_value());
+  EXPECT_EQ(link.tls->cert_file, "/c.pem");
+  EXPECT_EQ(link.tls->key_file, "/k.pem");
+  EXPECT_EQ(link.tls->ca_file, "/ca.pem");
+  EXPECT_EQ(link.tls->peer_fingerprints, std::vector<std::string>{"AB:CD"});
+  EXPECT_EQ(link.tls->server_name, "site-a.example.net");
+  EXPECT_EQ(link.token, "");
+}
+
+TEST(BridgeReader, LinkWithoutTlsHasNone) {
+  Read r =
+      read(R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "dial", "dial": ["a:1"],
+      "token": "0123456789abcdef"}}])");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  EXPECT_FALSE(r.bridges.at(0).link.tls.has_value());
+}
+
+TEST(BridgeReader, TlsNeedsItsFilesAndSomethingToCheckTheFarSideAgainst) {
+  Read r = read(
+      R"([{"id": "l", "type": "link", "bus": "main", "link": {"role": "listen", "listen": "h:1",
+      "tls": {"server_name": "x", "cafile": "/ca.pem"}}}])");
+  EXPECT_EQ(messages(r.problems),
             (std::vector<std::string>{
-                "bridges[0].link.token: missing required key \"token\" (or \"token_file\")"}));
+                "bridges[0].link.tls.cert_file: missing required key \"cert_file\"",
+                "bridges[0].link.tls.key_file: missing required key \"key_file\"",
+                "bridges[0].link.tls: give \"ca_file\" or \"peer_fingerprints\" (or both): the far "
+                "side's "
+                "certificate must be checked against something",
+                "bridges[0].link.tls.server_name: not allowed when role is \"listen\" (the dialer "
+                "checks the "
+                "listener's name)",
+                "bridges[0].link.tls.cafile: unknown key \"cafile\" (did you mean \"ca_file\"?)"}));
 }
 
 }  // namespace

@@ -57,6 +57,21 @@ TEST(ConfigDiff, BridgesAreMatchedById) {
   EXPECT_TRUE(d.buses_changed.empty());
 }
 
+TEST(ConfigDiff, ALinkWhoseTlsSettingsChangeIsChanged) {
+  Config before = with_buses({"a"});
+  before.bridges = {bridge("x", "a", "b")};
+  before.bridges[0].type = BridgeType::kLink;
+  Config after = before;
+  after.bridges[0].link.tls = LinkTlsConfig{"/c.pem", "/k.pem", "/ca.pem", {}, ""};
+  EXPECT_EQ(diff(before, after).bridges_changed, std::vector<std::string>{"x"});
+  before = after;
+  after.bridges[0].link.tls->peer_fingerprints = {std::string(64, 'a')};
+  EXPECT_EQ(diff(before, after).bridges_changed, std::vector<std::string>{"x"});
+  // New certificate files under the same names are no config change: SIGHUP
+  // reloads them anyway (daemon/bridges/bridges.hpp, reload_files).
+  EXPECT_TRUE(diff(after, after).empty());
+}
+
 TEST(ConfigDiff, SectionFlags) {
   Config before = default_config();
   Config after = before;
@@ -65,13 +80,15 @@ TEST(ConfigDiff, SectionFlags) {
   after.limits.max_peers = 3;
   after.status.mode = 0600;
   after.allowed_networks.push_back(Network{});
+  after.metrics.per_peer = true;
   ConfigDiff d = diff(before, after);
+  EXPECT_TRUE(d.metrics_changed);
   EXPECT_TRUE(d.recorder_changed);
   EXPECT_TRUE(d.logging_changed);
   EXPECT_TRUE(d.limits_changed);
   EXPECT_TRUE(d.status_changed);
   EXPECT_TRUE(d.allowed_networks_changed);
-  EXPECT_EQ(to_string(d), "recorder; limits; allowed_networks; status; logging");
+  EXPECT_EQ(to_string(d), "recorder; limits; allowed_networks; status; logging; metrics");
 }
 
 TEST(ConfigDiff, CentralAddedChangedAndRemoved) {

@@ -32,6 +32,16 @@ TEST(ConfigLoader, ReportsTheBadSpecOfTheSecondBusWithItsPosition) {
                 "ivyd.json:4:25: buses[1].spec: \"127.0.0:99999\": port out of range 1-65535"});
 }
 
+TEST(ConfigLoader, ReportsABadMetricsListenAddressWithItsPosition) {
+  const char* text = R"({
+  "metrics": {"listen": "[::1]:9643"}
+})";
+  EXPECT_EQ(lines(load_config_text(text, "ivyd.json")),
+            std::vector<std::string>{
+                "ivyd.json:2:25: metrics.listen: \"[::1]:9643\": expected a numeric IPv4 "
+                "address and a port, e.g. \"127.0.0.1:9643\""});
+}
+
 TEST(ConfigLoader, SyntaxErrorHasLineAndColumn) {
   const char* text = "{\n  \"buses\": [\n    {\"spec\": \"x\",}\n  ]\n}";
   std::vector<std::string> out = lines(load_config_text(text, "bad.json"));
@@ -134,7 +144,15 @@ TEST(ConfigLoader, PackagedConfigLoadsAndMatchesTheDocumentedSetup) {
   EXPECT_EQ(result->buses[0].spec, "127.255.255.255:2010");
   EXPECT_EQ(result->recorder.path, "/var/lib/ivyd/ivyd.db");
   EXPECT_EQ(result->status.path, "/run/ivyd/ivyd.sock");
-  EXPECT_TRUE(result->bridges.empty());
+  EXPECT_FALSE(result->metrics.enabled);
+  EXPECT_EQ(result->metrics.listen, "127.0.0.1:9643");
+  // One example bridge, disabled: a TLS link whose files a fresh install
+  // does not have (ivyd --check-config opens them only once it is enabled).
+  ASSERT_EQ(result->bridges.size(), 1u);
+  EXPECT_FALSE(result->bridges[0].enabled);
+  EXPECT_EQ(result->bridges[0].type, BridgeType::kLink);
+  ASSERT_TRUE(result->bridges[0].link.tls.has_value());
+  EXPECT_EQ(result->bridges[0].link.tls->server_name, "site-b.example.net");
 }
 
 TEST(ConfigLoader, EveryDocumentedExampleLoads) {
@@ -145,7 +163,7 @@ TEST(ConfigLoader, EveryDocumentedExampleLoads) {
     ConfigResult result = load_config_file(entry.path().string());
     EXPECT_TRUE(result) << entry.path() << "\n" << (result ? "" : to_string(result.error()));
   }
-  EXPECT_GE(examples, 3);
+  EXPECT_GE(examples, 5);
 }
 
 }  // namespace

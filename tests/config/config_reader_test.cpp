@@ -160,5 +160,33 @@ TEST(ConfigReader, TopLevelTypoSuggestsTheSection) {
             "t.json:1:2: recoder: unknown key \"recoder\" (did you mean \"recorder\"?)");
 }
 
+TEST(ConfigReader, MetricsAreOffWithoutTheirSection) {
+  Read r = read("{}");
+  EXPECT_FALSE(r.config.metrics.enabled);
+  EXPECT_EQ(r.config.metrics.listen, "127.0.0.1:9643");
+  EXPECT_FALSE(r.config.metrics.per_peer);
+}
+
+TEST(ConfigReader, MetricsSectionTurnsThemOnAtTheDefaultAddress) {
+  Read r = read(R"({"metrics": {}})");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  EXPECT_TRUE(r.config.metrics.enabled);
+  EXPECT_EQ(r.config.metrics.listen, "127.0.0.1:9643");
+}
+
+TEST(ConfigReader, ReadsEveryMetricsKey) {
+  Read r = read(R"({"metrics": {"enabled": false, "listen": "0.0.0.0:9100", "per_peer": true}})");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  EXPECT_FALSE(r.config.metrics.enabled);
+  EXPECT_EQ(r.config.metrics.listen, "0.0.0.0:9100");
+  EXPECT_TRUE(r.config.metrics.per_peer);
+}
+
+TEST(ConfigReader, MetricsUnknownKeyIsReported) {
+  Read r = read(R"({"metrics": {"listen": "127.0.0.1:9643", "perpeer": true}})");
+  ASSERT_EQ(r.problems.size(), 1u);
+  EXPECT_EQ(r.problems[0].path, "metrics.perpeer");
+}
+
 }  // namespace
 }  // namespace ivy::config

@@ -147,6 +147,39 @@ TEST(ConfigValidate, LinkChecks) {
                 "bridges[1].link.reconnect_min_ms: must not exceed reconnect_max_ms (30000)"}));
 }
 
+TEST(ConfigValidate, TlsLinkNeedsNoTokenButAGivenOneIsStillChecked) {
+  Config config = default_config();
+  config.bridges = {link_bridge("a")};
+  config.bridges[0].link.token = "";
+  EXPECT_EQ(messages(config),
+            std::vector<std::string>{
+                "bridges[0].link.token: the shared token must be at least 16 characters"});
+  config.bridges[0].link.tls = LinkTlsConfig{"/c.pem", "/k.pem", "/ca.pem", {}, ""};
+  EXPECT_TRUE(messages(config).empty());
+  config.bridges[0].link.token = "short";  // a second factor, as strong as without TLS
+  EXPECT_EQ(messages(config),
+            std::vector<std::string>{
+                "bridges[0].link.token: the shared token must be at least 16 characters"});
+}
+
+TEST(ConfigValidate, TlsPathsFingerprintsAndServerName) {
+  Config config = default_config();
+  config.bridges = {link_bridge("a")};
+  const std::string good(64, 'a');
+  config.bridges[0].link.tls =
+      LinkTlsConfig{"", "", "", {good, "sha256:" + good, "zz", "ab:cd"}, "bad name"};
+  EXPECT_EQ(
+      messages(config),
+      (std::vector<std::string>{"bridges[0].link.tls.cert_file: must not be empty",
+                                "bridges[0].link.tls.key_file: must not be empty",
+                                "bridges[0].link.tls.peer_fingerprints[2]: \"zz\": not a hex "
+                                "SHA-256 fingerprint (unexpected 'z')",
+                                "bridges[0].link.tls.peer_fingerprints[3]: \"ab:cd\": 2 bytes, a "
+                                "SHA-256 fingerprint has 32 (64 "
+                                "hex digits)",
+                                "bridges[0].link.tls.server_name: \"bad name\": not a host name"}));
+}
+
 TEST(ConfigValidate, DialLinkNeedsGoodAddresses) {
   Config config = default_config();
   config.bridges = {link_bridge("a")};
@@ -177,6 +210,20 @@ TEST(ConfigValidate, EnabledPathsMustNotBeEmpty) {
   EXPECT_EQ(messages(config).size(), 2u);
   config.recorder.enabled = false;
   config.status.enabled = false;
+  EXPECT_TRUE(messages(config).empty());
+}
+
+TEST(ConfigValidate, MetricsListenMustBeANumericIpv4Address) {
+  Config config = default_config();
+  config.metrics.enabled = true;
+  config.metrics.listen = "localhost:9643";
+  EXPECT_EQ(messages(config),
+            std::vector<std::string>{
+                "metrics.listen: \"localhost:9643\": expected a numeric IPv4 address and a "
+                "port, e.g. \"127.0.0.1:9643\""});
+  config.metrics.enabled = false;  // still checked: turning it on later must not reveal it
+  EXPECT_EQ(messages(config).size(), 1u);
+  config.metrics.listen = "127.0.0.1:0";
   EXPECT_TRUE(messages(config).empty());
 }
 

@@ -39,6 +39,15 @@ TEST(HsDatabase, LeavesUnsupportedSyntaxToPcre) {
   EXPECT_EQ(r.database->patterns().size(), 1u);
 }
 
+// The same placement, one pattern at a time (what `ivyctl lint` reports).
+TEST(HsDatabase, ClassifiesOnePatternAsTheDatabaseWould) {
+  EXPECT_EQ(classify_hs_pattern("^A=(\\d+)"), HsPatternClass::kExact);
+  EXPECT_EQ(classify_hs_pattern("^(\\w+) \\1"), HsPatternClass::kPrefilter);
+  EXPECT_EQ(classify_hs_pattern("^\\d++x"), HsPatternClass::kPrefilter);
+  EXPECT_EQ(classify_hs_pattern("^K=\\K(\\w+)"), HsPatternClass::kFallback);
+  EXPECT_EQ(classify_hs_pattern(std::string("a\0b", 3)), HsPatternClass::kFallback);
+}
+
 TEST(HsDatabase, EmptySetGivesNoDatabase) {
   EXPECT_EQ(build_hs_database({}).database, nullptr);
 }

@@ -17,10 +17,12 @@ contents=$(dpkg-deb -c "$deb")
 for path in ./usr/bin/ivyd ./usr/bin/ivyctl ./usr/lib/systemd/system/ivyd.service \
             ./usr/lib/sysusers.d/ivyd.conf ./usr/lib/tmpfiles.d/ivyd.conf ./etc/ivyd/ivyd.json \
             ./usr/share/man/man8/ivyd.8.gz ./usr/share/man/man1/ivyctl.1.gz \
-            ./usr/share/doc/ivyd/copyright ./usr/share/doc/ivyd/changelog.Debian.gz; do
+            ./usr/share/doc/ivyd/copyright ./usr/share/doc/ivyd/changelog.Debian.gz \
+            ./usr/share/doc/ivyd/examples/grafana-dashboard.json; do
   echo "$contents" | grep -q " $path\$" || { echo "missing from the package: $path"; echo "$contents"; exit 1; }
 done
 dpkg-deb -f "$deb" Depends | grep -q libhyperscan || { echo "Depends lacks libhyperscan"; exit 1; }
+dpkg-deb -f "$deb" Depends | grep -q libprometheus-cpp-pull || { echo "Depends lacks libprometheus-cpp-pull"; exit 1; }
 dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q conffiles || { echo "no conffiles"; exit 1; }
 if command -v lintian >/dev/null 2>&1; then
   lintian --fail-on error "$deb"

@@ -193,6 +193,60 @@ TEST_F(CentralReaderTest, OpensOnlyAStoreItCanRead) {
   EXPECT_NE(newer.error().message.find("version 42, newer than this ivyctl's"), std::string::npos);
 }
 
+TEST_F(CentralReaderTest, SubscriptionsWithTheirDeliveriesAndSite) {
+  auto all = reader()->subscriptions();
+  ASSERT_TRUE(all) << all.error().message;
+  ASSERT_EQ(all->size(), 1u);
+  const SubscriptionUse& u = (*all)[0];
+  EXPECT_EQ(u.bus, "north/127:2010");
+  EXPECT_EQ(u.agent, "N2");
+  EXPECT_EQ(u.app_id, "app-N2");
+  EXPECT_EQ(u.regexp_id, 9);
+  EXPECT_EQ(u.pattern, "^(.*)");
+  EXPECT_EQ(u.first_added_ns, 100);
+  EXPECT_EQ(u.deliveries, 5);
+  auto south = reader({"south"})->subscriptions();
+  ASSERT_TRUE(south) << south.error().message;
+  EXPECT_TRUE(south->empty());
+}
+
+TEST_F(CentralReaderTest, SubscriptionsSeededAgainAreOneAndAReboundIdCountsItsOwnLifetime) {
+  // A second north file: N2 seeded again with ^(.*) until 2050, then id 9
+  // re-bound to ^b; three messages, two before the change.
+  CentralFile second = *store_->file("north", "rec-2.db", 2000);
+  ShipBatch b;
+  b.recordings = {RecordingRow{1, 2000, std::nullopt, "hn", "b", "v", "d"}};
+  b.agents = {agent(1, "N1"), agent(2, "N2")};
+  b.subscriptions = {SubscriptionRow{1, 2, 9, "^(.*)", 2000, 2050}, SubscriptionRow{2, 2, 9, "^b", 2050, std::nullopt}};
+  for (int i = 1; i <= 3; ++i) {
+    b.messages.push_back(MessageRow{i, 2000 + 20 * i, 0, 1, "b " + std::to_string(i), {}, {}});
+    b.receivers.push_back(ReceiverRow{i, 2, 9});
+  }
+  ship(second, b);
+  auto uses = reader({"north"})->subscriptions();
+  ASSERT_TRUE(uses) << uses.error().message;
+  ASSERT_EQ(uses->size(), 2u);
+  EXPECT_EQ((*uses)[0].pattern, "^(.*)");
+  EXPECT_EQ((*uses)[0].deliveries, 5 + 2);
+  EXPECT_EQ((*uses)[0].first_added_ns, 100);
+  EXPECT_EQ((*uses)[1].pattern, "^b");
+  EXPECT_EQ((*uses)[1].deliveries, 1);
+}
+
+TEST_F(CentralReaderTest, MessageCountsPerBucketOfTheSitesRead) {
+  // north at 1020..1100, south at 1030..1110 (every 20 ns).
+  auto all = reader()->message_counts(1000, 1200, 2);
+  ASSERT_TRUE(all) << all.error().message;
+  EXPECT_EQ(*all, (std::vector<std::int64_t>{8, 2}));
+  auto north = reader({"north"})->message_counts(1000, 1200, 4);
+  ASSERT_TRUE(north) << north.error().message;
+  EXPECT_EQ(*north, (std::vector<std::int64_t>{2, 2, 1, 0}));
+  auto none = reader()->message_counts(0, 1000, 3);
+  ASSERT_TRUE(none);
+  EXPECT_EQ(*none, (std::vector<std::int64_t>{0, 0, 0}));
+  EXPECT_TRUE(reader()->message_counts(1200, 1000, 3)->size() == 3u);
+}
+
 TEST(RecordingReader, PicksTheStoreByTheLocation) {
   EXPECT_TRUE(is_central_location("postgresql://h/db"));
   EXPECT_TRUE(is_central_location("postgres://h/db"));

@@ -127,6 +127,18 @@ TEST_F(ReaderTest, SummarizesRecording) {
   EXPECT_GT(s->bytes, 0u);
 }
 
+// Messages at t = 10..19 ns.
+TEST_F(ReaderTest, CountsMessagesPerInterval) {
+  auto reader = Reader::open(path_);
+  ASSERT_TRUE(reader);
+  EXPECT_EQ(*reader->message_counts(10, 20, 2), (std::vector<std::int64_t>{5, 5}));
+  EXPECT_EQ(*reader->message_counts(0, 40, 4), (std::vector<std::int64_t>{0, 10, 0, 0}));
+  EXPECT_EQ(*reader->message_counts(15, 16, 1), (std::vector<std::int64_t>{1}));
+  EXPECT_EQ(*reader->message_counts(0, 7, 3), (std::vector<std::int64_t>{0, 0, 0}));
+  EXPECT_TRUE(reader->message_counts(20, 10, 3)->size() == 3);
+  EXPECT_TRUE(reader->message_counts(0, 10, 0)->empty());
+}
+
 TEST(ReaderDrops, SelectsDeliveryDropsByKindAndAgentAndSumsThem) {
   TempDir dir;
   const auto path = dir.file("drops.db");

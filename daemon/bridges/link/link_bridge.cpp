@@ -34,6 +34,13 @@ LinkBridge::LinkBridge(asio::io_context& io, LinkBridgeOptions options, BusPort 
 LinkBridge::~LinkBridge() { stop(); }
 
 Status LinkBridge::start() {
+  if (options_.tls) {
+    const auto side = options_.role == LinkConnection::Role::kDialer ? TlsSide::kClient : TlsSide::kServer;
+    auto loaded = TlsContext::load(*options_.tls, side);
+    if (!loaded) return fail("bridge '" + options_.id + "': tls." + loaded.error().key + ": " + loaded.error().message);
+    tls_ = std::move(*loaded);
+    log_tls_warnings(*tls_);
+  }
   auto policy = BridgePolicy::create(options_.policy);
   if (!policy) return fail("bridge '" + options_.id + "': " + policy.error().message);
   policy_.emplace(std::move(*policy));
@@ -60,6 +67,8 @@ void LinkBridge::stop() {
   resolver_.cancel();
   acceptor_.close(ignored);
   if (dialing_) dialing_->close(ignored);
+  for (auto& o : openings_) o->cancel();
+  openings_.clear();
   if (conn_) conn_->close("bridge stopped");
   conn_.reset();
   for (auto& p : pending_) p->close("bridge stopped");
@@ -176,15 +185,64 @@ void LinkBridge::schedule_dial() {
   });
 }
 
+Status LinkBridge::reload_tls() {
+  if (!tls_) return {};
+  auto loaded = TlsContext::load(tls_->settings(), tls_->side());
+  if (!loaded) {
+    return fail("bridge '" + options_.id + "': tls." + loaded.error().key + ": " + loaded.error().message +
+                "; the certificate in use is kept");
+  }
+  log_tls_warnings(**loaded);
+  const auto& cert = (*loaded)->certificate();
+  if (cert.fingerprint != tls_->certificate().fingerprint) {
+    log_.notice("bridge '" + options_.id + "': TLS certificate reloaded: '" + cert.subject + "', valid until " +
+                cert.not_after + "; used from the next handshake");
+  }
+  tls_ = std::move(*loaded);
+  return {};
+}
+
+void LinkBridge::log_tls_warnings(const TlsContext& context) {
+  for (const auto& w : context.warnings()) {
+    log_.warning("bridge '" + options_.id + "': tls." + w.key + ": " + w.message);
+  }
+}
+
+// Every connection, dialled or accepted, plaintext or TLS, is opened first
+// (LinkOpening); only then does the link protocol start on it.
 void LinkBridge::adopt(tcp::socket socket) {
+  const auto side = options_.role == LinkConnection::Role::kDialer ? LinkOpening::Side::kDialer
+                                                                   : LinkOpening::Side::kListener;
+  auto opening = std::make_shared<LinkOpening>(std::move(socket), side, tls_, options_.handshake_timeout);
+  openings_.push_back(opening);
+  opening->start([this, opening](Result<LinkOpening::Opened> opened) { on_opened(opening, std::move(opened)); });
+}
+
+void LinkBridge::on_opened(const std::shared_ptr<LinkOpening>& opening, Result<LinkOpening::Opened> opened) {
+  std::erase(openings_, opening);
+  if (opened) {
+    connect(std::move(*opened));
+    return;
+  }
+  ++counters_.rejected;
+  const bool dialer = options_.role == LinkConnection::Role::kDialer;
+  const std::string what = dialer ? "link to " + opening->remote() + " refused: "
+                                   : "refused a connection from " + opening->remote() + ": ";
+  log_.warning("bridge '" + options_.id + "': " + what + opened.error().message);
+  if (dialer) schedule_dial();
+}
+
+void LinkBridge::connect(LinkOpening::Opened opened) {
   LinkConnection::Options o;
   o.role = options_.role;
   o.hello = link::Hello{link::kProtocolVersion, options_.id, options_.instance_id,
                         options_.mode == BridgeMode::kInterest, options_.remote_name, options_.token};
   o.keepalive = options_.keepalive;
+  o.handshake_timeout = options_.handshake_timeout;
   o.io = options_.io;
   o.label = "bridge '" + options_.id + "'";
-  auto conn = std::make_shared<LinkConnection>(io_, std::move(socket), std::move(o), log_);
+  auto conn =
+      std::make_shared<LinkConnection>(io_, std::move(opened.stream), std::move(opened.tls), std::move(o), log_);
   LinkConnection::Handler h;
   h.on_ready = [this, conn](const link::Hello& theirs) { on_ready(conn, theirs); };
   h.on_frame = [this](link::Frame& frame) { on_frame(frame); };
@@ -202,7 +260,11 @@ void LinkBridge::on_ready(const std::shared_ptr<LinkConnection>& conn, const lin
   ++counters_.connects;
   far_wants_interest_ = theirs.interest;
   far_label_ = "bridge '" + theirs.bridge_id + "' of " + theirs.instance_id + " at " + conn->remote();
-  log_.notice("bridge '" + options_.id + "': linked to " + far_label_);
+  std::string over;
+  if (const auto& tls = conn->tls()) {
+    over = " over " + tls->protocol + " (" + tls->cipher + "), certificate '" + tls->peer.subject + "'";
+  }
+  log_.notice("bridge '" + options_.id + "': linked to " + far_label_ + over);
   use_emitter_name(theirs.name);
   conn_->send(link::encode(link::InterestReset{}));
   if (side_) {
@@ -332,10 +394,29 @@ BridgeStatus LinkBridge::status() const {
     for (const auto& d : options_.dial) s.far += (s.far.empty() ? "" : ",") + d;
   }
   s.interest_patterns = remote_interest_.size();
+  s.tls = tls_status();
   s.counters = counters_;
   s.counters.buffered = buffer_.size();
   if (side_) s.counters.from_bridge_agents = side_->from_bridge_agents();
   return s;
+}
+
+LinkTlsStatus LinkBridge::tls_status() const {
+  LinkTlsStatus t;
+  if (!tls_) return t;
+  t.enabled = true;
+  const auto& ours = tls_->certificate();
+  t.cert_subject = ours.subject;
+  t.cert_not_after = ours.not_after;
+  t.cert_fingerprint = config::to_string(ours.fingerprint);
+  if (!conn_ || !conn_->ready() || !conn_->tls()) return t;
+  const auto& session = *conn_->tls();
+  t.protocol = session.protocol;
+  t.cipher = session.cipher;
+  t.peer_subject = session.peer.subject;
+  t.peer_not_after = session.peer.not_after;
+  t.peer_fingerprint = config::to_string(session.peer.fingerprint);
+  return t;
 }
 
 }  // namespace ivy::daemon

@@ -14,6 +14,12 @@
 // outbound messages are filtered by the far side's interest when this side
 // is in interest mode or the far side asked for it (hello `interest 1`).
 //
+// TLS (options.tls): every new connection first goes through a LinkOpening
+// (TLS handshake, both certificates checked, bounded by handshake_timeout);
+// a refusal is logged once with its reason and counted (`rejected`), and the
+// dialer backs off as after any failure. reload_tls() (SIGHUP) loads the
+// certificate, key and CA files again for the next handshakes.
+//
 // While the link is down, outbound messages wait in a bounded buffer
 // (`outage_buffer_bytes`; when full the oldest are dropped and counted) and
 // are sent after the next handshake. Nothing ever blocks either bus.
@@ -37,6 +43,8 @@
 #include "daemon/bridges/bridge_types.hpp"
 #include "daemon/bridges/bus_side.hpp"
 #include "daemon/bridges/link/link_connection.hpp"
+#include "daemon/bridges/link/link_opening.hpp"
+#include "daemon/bridges/link/tls_context.hpp"
 
 namespace ivy::daemon {
 
@@ -55,6 +63,9 @@ struct LinkBridgeOptions {
   std::chrono::milliseconds reconnect_max{30000};
   std::chrono::milliseconds keepalive{15000};
   std::chrono::milliseconds connect_timeout{5000};
+  // TLS handshake, then hello: each must be done within this.
+  std::chrono::milliseconds handshake_timeout{5000};
+  std::optional<TlsSettings> tls;  // absent: plaintext
   std::uint64_t outage_buffer_bytes = 1024 * 1024;
   TcpPeer::Options io;
   PeerKey first_peer_key = 0;  // for a dedicated emitter
@@ -70,6 +81,10 @@ class LinkBridge {
 
   Status start();
   void stop();
+  // Loads the TLS files again (certificate rotation); the next handshakes
+  // use them, links up stay up. On failure the files in use are kept and the
+  // error says why. Nothing to do without TLS.
+  Status reload_tls();
 
   BridgeStatus status() const;
   const LinkBridgeOptions& options() const { return options_; }
@@ -82,6 +97,10 @@ class LinkBridge {
   void dial();
   void schedule_dial();
   void adopt(tcp::socket socket);
+  void on_opened(const std::shared_ptr<LinkOpening>& opening, Result<LinkOpening::Opened> opened);
+  void connect(LinkOpening::Opened opened);
+  LinkTlsStatus tls_status() const;
+  void log_tls_warnings(const TlsContext& context);
   void on_ready(const std::shared_ptr<LinkConnection>& conn, const link::Hello& theirs);
   void on_closed(const std::shared_ptr<LinkConnection>& conn, const std::string& why, bool rejected);
   void on_frame(link::Frame& frame);
@@ -105,6 +124,8 @@ class LinkBridge {
   tcp::resolver resolver_;
   asio::steady_timer dial_timer_;
   std::shared_ptr<tcp::socket> dialing_;
+  std::shared_ptr<TlsContext> tls_;  // null: plaintext
+  std::vector<std::shared_ptr<LinkOpening>> openings_;  // connections before their LinkConnection
   std::shared_ptr<LinkConnection> conn_;
   std::vector<std::shared_ptr<LinkConnection>> pending_;  // accepted, hello not checked yet
   Backoff backoff_;

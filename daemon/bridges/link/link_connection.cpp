@@ -1,11 +1,15 @@
 #include "daemon/bridges/link/link_connection.hpp"
 
+#include "daemon/bridges/link/tls_verifier.hpp"
+
 namespace ivy::daemon {
 
-LinkConnection::LinkConnection(asio::io_context& io, tcp::socket socket, Options options, Logger& log)
+LinkConnection::LinkConnection(asio::io_context& io, PeerStream stream, std::optional<TlsSessionInfo> tls,
+                               Options options, Logger& log)
     : options_(std::move(options)),
       log_(log),
-      peer_(std::make_shared<TcpPeer>(std::move(socket), 0, static_cast<TcpPeer::Handler&>(*this), options_.io)),
+      tls_(std::move(tls)),
+      peer_(std::make_shared<TcpPeer>(std::move(stream), 0, static_cast<TcpPeer::Handler&>(*this), options_.io)),
       handshake_timer_(io),
       keepalive_timer_(io),
       last_heard_(std::chrono::steady_clock::now()) {}
@@ -100,6 +104,10 @@ void LinkConnection::on_peer_closed(TcpPeer&, CloseReason reason, const error_co
   handshake_timer_.cancel();
   keepalive_timer_.cancel();
   std::string why = close_why_;
+  if (why.empty() && reason == CloseReason::kError && tls_ && !ready_) {
+    why = describe_tls_error(ec);
+    rejected_ = true;
+  }
   if (why.empty()) why = std::string(close_reason_name(reason)) + (ec ? " (" + ec.message() + ")" : "");
   finish(why, rejected_);
 }

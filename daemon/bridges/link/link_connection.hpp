@@ -1,7 +1,8 @@
 #pragma once
 // LinkConnection: one TCP connection of an ivyd<->ivyd link, speaking the
 // line protocol of core/link_codec.hpp over a TcpPeer (bounded queue, drops
-// counted, never blocks).
+// counted, never blocks). The stream is a plain socket or a TLS session whose
+// handshake LinkOpening has completed; the protocol is the same on both.
 //
 //   connected --hello exchange--> ready --(EOF, error, BYE, keepalive)--> closed
 //                   |
@@ -11,7 +12,9 @@
 // it answers with its own (a stranger learns nothing). The token is compared
 // in constant time. Keepalive: every `keepalive` a PING goes out; a link
 // silent for three intervals is closed (docs/config.md). A hello that does not
-// arrive within `handshake_timeout` closes the connection.
+// arrive within `handshake_timeout` closes the connection. A TLS error before
+// the hello (the far side's alert: it refused our certificate after a TLS 1.3
+// handshake that looked complete from here) is a refusal too.
 //
 // Ownership: held by std::shared_ptr (timers and the TcpPeer's handlers keep
 // it alive). The owner's callbacks run on the io_context thread; on_closed is
@@ -21,10 +24,12 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/link_codec.hpp"
 #include "daemon/asio.hpp"
+#include "daemon/bridges/link/tls_certificate.hpp"
 #include "daemon/log.hpp"
 #include "daemon/tcp_peer.hpp"
 
@@ -49,7 +54,9 @@ class LinkConnection : public std::enable_shared_from_this<LinkConnection>, priv
     std::function<void(const std::string& why, bool rejected)> on_closed;
   };
 
-  LinkConnection(asio::io_context& io, tcp::socket socket, Options options, Logger& log);
+  // `tls`: the session `stream` runs (absent: plaintext).
+  LinkConnection(asio::io_context& io, PeerStream stream, std::optional<TlsSessionInfo> tls, Options options,
+                 Logger& log);
   ~LinkConnection() override;
 
   void start(Handler handler);
@@ -62,6 +69,7 @@ class LinkConnection : public std::enable_shared_from_this<LinkConnection>, priv
   bool ready() const { return ready_; }
   std::string remote() const;
   std::uint64_t dropped_frames() const { return peer_->dropped_frames(); }
+  const std::optional<TlsSessionInfo>& tls() const { return tls_; }
 
  private:
   void on_peer_line(TcpPeer& peer, std::string_view line) override;
@@ -74,6 +82,7 @@ class LinkConnection : public std::enable_shared_from_this<LinkConnection>, priv
 
   Options options_;
   Logger& log_;
+  std::optional<TlsSessionInfo> tls_;
   std::shared_ptr<TcpPeer> peer_;
   asio::steady_timer handshake_timer_;
   asio::steady_timer keepalive_timer_;

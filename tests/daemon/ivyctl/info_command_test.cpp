@@ -66,6 +66,47 @@ TEST(InfoCommand, RecordingWithoutMessagesHasNoSpan) {
   EXPECT_EQ(out.find("Senders:"), std::string::npos) << out;
 }
 
+// The known minute (traffic_records): ~21 msg/s, a hole for the gap, the
+// burst at 45 s.
+TEST(InfoCommand, SparklineOfTheRate) {
+  TempDir dir;
+  write_recording(dir.file("rec.db"), traffic_records());
+  std::string out;
+  std::string err;
+  ASSERT_EQ(run_command({"/usr/bin/env", "LANG=C.UTF-8", "LC_ALL=", "LC_CTYPE=", bin_path("ivyctl"), "info", "--db",
+                         dir.file("rec.db"), "--sparkline", "always"},
+                        &out, &err, 10s),
+            0)
+      << err;
+  std::string expected = "Rate:           ";
+  for (int s = 0; s < 60; ++s) expected += s >= 30 && s < 35 ? " " : s == 45 ? "\u2588" : "\u2583";
+  expected += "  peak 71 msg/s in 1 s";
+  EXPECT_TRUE(has_line(out, expected)) << out;
+  EXPECT_LT(out.find("Messages:"), out.find("Rate:")) << out;
+  // ASCII when the locale is not UTF-8.
+  ASSERT_EQ(run_command({"/usr/bin/env", "LANG=C", "LC_ALL=", "LC_CTYPE=", bin_path("ivyctl"), "info", "--db",
+                         dir.file("rec.db"), "--sparkline", "always"},
+                        &out, &err, 10s),
+            0);
+  EXPECT_NE(out.find("Rate:           ------------------------------     ----------#--------------  peak"),
+            std::string::npos)
+      << out;
+}
+
+// Not a terminal (a pipe, a file): the output scripts read stays as it was.
+TEST(InfoCommand, NoSparklineWhenNotATerminal) {
+  TempDir dir;
+  write_recording(dir.file("rec.db"), traffic_records());
+  std::string out;
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "info", "--db", dir.file("rec.db")}, &out, nullptr, 10s), 0);
+  EXPECT_EQ(out.find("Rate:"), std::string::npos) << out;
+  ASSERT_EQ(run_command({bin_path("ivyctl"), "info", "--db", dir.file("rec.db"), "--sparkline", "never"}, &out,
+                        nullptr, 10s),
+            0);
+  EXPECT_EQ(out.find("Rate:"), std::string::npos) << out;
+  EXPECT_EQ(run_command({bin_path("ivyctl"), "info", "--db", dir.file("rec.db"), "--sparkline", "sometimes"}), 2);
+}
+
 TEST(InfoCommand, MissingRecordingExitsOne) {
   TempDir dir;
   std::string err;

@@ -13,13 +13,13 @@ using ivy::test::run_command;
 TEST(IvyctlMain, HelpListsEveryCommandAndExitsZero) {
   std::string out;
   ASSERT_EQ(run_command({bin_path("ivyctl"), "--help"}, &out), 0);
-  for (const char* command : {"probe", "status", "who", "query", "info", "export", "replay"}) {
+  for (const char* command : {"probe", "status", "who", "who-gets", "query", "info", "export", "replay", "lint", "plot"}) {
     EXPECT_NE(out.find("\n  " + std::string(command) + " "), std::string::npos) << command << " missing from:\n" << out;
   }
 }
 
 TEST(IvyctlMain, EveryCommandHasHelpThatExitsZero) {
-  for (const char* command : {"probe", "status", "who", "query", "info", "export", "replay"}) {
+  for (const char* command : {"probe", "status", "who", "who-gets", "query", "info", "export", "replay", "lint", "plot"}) {
     std::string out;
     EXPECT_EQ(run_command({bin_path("ivyctl"), command, "--help"}, &out), 0) << command;
     EXPECT_NE(out.find("usage: ivyctl " + std::string(command)), std::string::npos) << out;

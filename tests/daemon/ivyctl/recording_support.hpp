@@ -98,4 +98,30 @@ inline std::vector<storage::Record> sample_records() {
 }
 inline constexpr std::size_t kSampleEntries = 14;
 
+// A minute of traffic whose picture is known (`ivyctl plot`, the sparkline):
+//   RADAR   joins at 0 s, "TrackMovedEvent ..." 20 msg/s all minute, and a
+//           burst of 50 "AircraftDelete ..." between 45.0 and 45.5 s
+//   CLOCK   joins at 0 s, "Tick N" 1 msg/s all minute
+//   DISPLAY joins at 20 s, "Ack N" 5 msg/s until it leaves at 40 s
+//   a gap from 30 to 35 s (500 records lost): nothing recorded in it
+inline std::vector<storage::Record> traffic_records() {
+  std::vector<storage::Record> r{join(1, "RADAR", 0), join(2, "CLOCK", 0)};
+  auto in_gap = [](std::int64_t ms) { return ms >= 30'000 && ms < 35'000; };
+  for (std::int64_t ms = 0; ms < 60'000; ms += 50) {
+    if (ms == 20'000) r.push_back(join(3, "DISPLAY", ms));
+    if (ms == 30'000) r.push_back(storage::GapRecord{at_ms(30'000), at_ms(35'000), 500});
+    if (ms == 40'000) r.push_back(leave(3, storage::LeaveHow::kBye, ms));
+    if (ms == 45'000) {
+      for (int i = 0; i < 50; ++i) r.push_back(message(1, "AircraftDelete Flight=" + std::to_string(i), ms + i * 10));
+    }
+    if (in_gap(ms)) continue;
+    r.push_back(message(1, "TrackMovedEvent Flight=" + std::to_string(ms % 7) + " X=1 Y=2", ms));
+    if (ms % 1000 == 0) r.push_back(message(2, "Tick " + std::to_string(ms / 1000), ms));
+    if (ms >= 20'000 && ms < 40'000 && ms % 200 == 0) r.push_back(message(3, "Ack " + std::to_string(ms), ms));
+  }
+  return r;
+}
+// Its messages: 1100 tracks, 55 ticks, 75 acks (not in the gap), 50 deletes.
+inline constexpr std::int64_t kTrafficMessages = 1100 + 55 + 75 + 50;
+
 }  // namespace ivy::ctl::test

@@ -60,7 +60,9 @@ class StatusCommandWithDaemon : public ::testing::Test {
     ASSERT_TRUE(run_until(io_, [&] { return agent_->peers().size() == 1 && agent_->peers()[0].ready; }, 5000ms));
   }
   void TearDown() override {
-    if (ivyd_.running()) EXPECT_EQ(ivyd_.stop(), std::optional<int>(0)) << ivyd_.log();
+    if (ivyd_.running()) {
+      EXPECT_EQ(ivyd_.stop(), std::optional<int>(0)) << ivyd_.log();
+    }
   }
 
   // Runs `ivyctl COMMAND --socket ... ARGS` until `done(stdout)` holds,

@@ -113,10 +113,16 @@ TEST(BusBridge, FiltersAndPrefixesApply) {
   t.start_clients();
   ASSERT_TRUE(t.settle(1));
   ASSERT_TRUE(run_until(t.io, [&] { return peer_subscriptions(*lab.agent) >= 2 && peer_subscriptions(*ops.agent) >= 2; }));
+  // The emitters are the buses' own agents: each must hold the client's
+  // subscription before a carried copy can reach it.
+  ASSERT_TRUE(run_until(t.io, [&] {
+    return peer_subscriptions(*t.buses[0]->agent) >= 1 && peer_subscriptions(*t.buses[1]->agent) >= 1;
+  }));
 
   for (auto text : {"TELEMETRY x=1", "TELEMETRY DEBUG y", "OTHER z"}) ASSERT_TRUE(lab->send(text).ok());
   for (auto text : {"LAB CMD go", "CMD direct"}) ASSERT_TRUE(ops->send(text).ok());
-  run_for(t.io, 150ms);
+  ASSERT_TRUE(run_until(t.io, [&] { return received_count(ops) >= 1 && received_count(lab) >= 1; }));
+  run_for(t.io, 100ms);  // room for a copy the filters should have stopped
   EXPECT_EQ(received(ops), std::vector<std::string>{"LAB TELEMETRY x=1"});
   EXPECT_EQ(received(lab), std::vector<std::string>{"go"});
   EXPECT_EQ(t.bridges[0]->status().counters.filtered, 2u);
@@ -168,7 +174,8 @@ TEST(BusBridge, TwoBusesBothWaysDeliverExactlyOnceWithoutStorm) {
 
   ASSERT_TRUE(a->send("M from-a").ok());
   ASSERT_TRUE(b->send("M from-b").ok());
-  run_for(t.io, 300ms);
+  ASSERT_TRUE(run_until(t.io, [&] { return received_count(a) >= 1 && received_count(b) >= 1; }));
+  run_for(t.io, 300ms);  // a storm would show here
   EXPECT_EQ(received(a), std::vector<std::string>{"from-b"});
   EXPECT_EQ(received(b), std::vector<std::string>{"from-a"});
   const auto s = bridge.status();
@@ -196,7 +203,13 @@ TEST(BusBridge, TriangleDeliversEachMessageExactlyOncePerBus) {
   ASSERT_TRUE(run_until(t.io, [&] { return peer_subscriptions(*sender.agent) >= 4; }));
 
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(sender->send("M " + std::to_string(i)).ok());
-  run_for(t.io, 400ms);
+  ASSERT_TRUE(run_until(t.io, [&] {
+    for (auto* o : observers) {
+      if (received_count(*o) < 5) return false;
+    }
+    return true;
+  }));
+  run_for(t.io, 300ms);  // a duplicate or a storm would show here
   for (auto* o : observers) {
     EXPECT_EQ(received(*o), (std::vector<std::string>{"0", "1", "2", "3", "4"})) << (*o)->name();
   }
@@ -221,12 +234,13 @@ TEST(BusBridge, DedupHookDropsACopyArrivingByAnotherPath) {
   t.start_clients();
   ASSERT_TRUE(run_until(t.io, [&] { return has_ready_peers(*observer.agent, 1) && peer_subscriptions(*sender.agent) >= 1; }));
   ASSERT_TRUE(sender->send("M one").ok());
-  run_for(t.io, 100ms);
+  ASSERT_TRUE(run_until(t.io, [&] { return received_count(observer) >= 1; }));
   // The same text from an agent of the same name on bus b.
   TestAgent twin(t.io, t.log.logger, "sender", t.ports[1]);
   ASSERT_TRUE(twin->start().ok());
   ASSERT_TRUE(run_until(t.io, [&] { return peer_subscriptions(*twin.agent) >= 1; }));
   ASSERT_TRUE(twin->send("M one").ok());
+  ASSERT_TRUE(run_until(t.io, [&] { return t.bridges[1]->status().counters.duplicates >= 1; }));
   run_for(t.io, 100ms);
   EXPECT_EQ(received(observer), std::vector<std::string>{"one"});
   EXPECT_EQ(t.bridges[1]->status().counters.duplicates, 1u);
