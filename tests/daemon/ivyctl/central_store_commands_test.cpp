@@ -62,8 +62,12 @@ class CentralStoreCommands : public ::testing::Test {
     ASSERT_EQ(db_.error(), "");
     ASSERT_TRUE(north_.start()) << north_.ivyd.log();
     ASSERT_TRUE(south_.start()) << south_.ivyd.log();
-    north_.healthy.send(30);
-    south_.healthy.send(12);
+    // In three bursts: the sparkline needs the store to span a few ms.
+    for (int burst = 0; burst < 3; ++burst) {
+      north_.healthy.send(10);
+      south_.healthy.send(4);
+      run_for(io_, 10ms);
+    }
     ASSERT_TRUE(north_.healthy.all_received() && south_.healthy.all_received());
     ASSERT_TRUE(ivy::test::eventually(
         [&] {

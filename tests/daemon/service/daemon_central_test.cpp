@@ -248,6 +248,30 @@ TEST_F(DaemonCentralTest, AMalformedUriIsAConfigurationError) {
   EXPECT_FALSE(ivyd.start());
 }
 
+TEST_F(DaemonCentralTest, AMalformedUriOnReloadIsRefusedAndRecordingGoesOn) {
+  const auto port = unique_bus_port();
+  IvydUnderTest ivyd(port, IvydSetup{});
+  HealthyPair healthy(io, log, port);
+  ASSERT_TRUE(ivyd.start());
+  ASSERT_TRUE(healthy.start());
+  healthy.send(3);
+  ASSERT_TRUE(healthy.all_received());
+  ivyd.reconfigure(port, central_setup("postgresql://127.0.0.1:port/x", "lab"));
+  ivyd.reload();
+  EXPECT_TRUE(ivy::test::eventually([&] { return ivyd.log_lines_with("invalid integer value \"port\"") >= 1; }))
+      << ivyd.log();
+  EXPECT_EQ(ivyd.status()["central"], (nlohmann::json{{"enabled", false}}));
+  healthy.send(3);
+  ASSERT_TRUE(healthy.all_received());
+  EXPECT_TRUE(ivy::test::eventually([&] { return ivyd.recorded("^healthy") == 6; })) << ivyd.log();
+}
+
+TEST_F(DaemonCentralTest, AnUnknownHostIsAClearErrorAndRecordingGoesOn) {
+  // .invalid never resolves (RFC 6761).
+  expect_clear_error_and_recording(io, log, central_setup("postgresql://postgres@no-such-host.invalid/x", "lab"),
+                                   "could not translate host name \"no-such-host.invalid\"");
+}
+
 TEST_F(DaemonCentralTest, AMissingDatabaseIsAClearErrorAndRecordingGoesOn) {
   expect_clear_error_and_recording(io, log, central_setup(db.url() + "_missing", "lab"),
                                    "database \"" + db.name() + "_missing\" does not exist");
