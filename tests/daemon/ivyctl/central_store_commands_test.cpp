@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
@@ -106,6 +107,43 @@ TEST_F(CentralStoreCommands, LintReadsTheSubscriptionsOfEverySiteOrOne) {
   EXPECT_EQ(south_finding["matches"], 12);
   ASSERT_EQ(south_finding["holders"].size(), 1u);
   EXPECT_EQ(south_finding["holders"][0]["agent"], "RECV");
+}
+
+TEST_F(CentralStoreCommands, ExportWritesASiteWithItsSite) {
+  ivy::test::TempDir dir;
+  const CtlRun r = ivyctl({"export", "--db", db_.url(), "--site", "south", "--kind", "msg",
+                           "--match", "^healthy", "--format", "csv", "-o", dir.file("south.csv")});
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream csv(ivy::test::read_text_file(dir.file("south.csv")));
+  std::string header;
+  std::getline(csv, header);
+  EXPECT_EQ(header.substr(header.rfind(',') + 1), "site") << header;
+  int rows = 0;
+  for (std::string line; std::getline(csv, line); ++rows) {
+    EXPECT_EQ(line.substr(line.rfind(',') + 1), "south") << line;
+  }
+  EXPECT_EQ(rows, 12);
+}
+
+TEST_F(CentralStoreCommands, ReplayReEmitsASiteOntoABus) {
+  // North's 30 messages onto south's bus, where RECV holds ^healthy.
+  const std::size_t before = south_.healthy.received();
+  ivy::test::TempDir dir;
+  ivy::test::ChildProcess child({ivy::test::bin_path("ivyctl"), "replay", "--db", db_.url(),
+                                 "--site", "north", "--match", "^healthy", "--speed", "0", "--wait",
+                                 "0.5", "-b", "127.255.255.255:" + std::to_string(south_.port)},
+                                dir.file("out"), dir.file("err"));
+  ASSERT_TRUE(child.started());
+  EXPECT_TRUE(run_until(
+      io_,
+      [&] { return south_.healthy.received() >= before + 30 && child.wait_for(0ms).has_value(); },
+      15000ms))
+      << south_.healthy.received() - before << " of 30; "
+      << ivy::test::read_text_file(dir.file("err"));
+  EXPECT_EQ(child.wait_for(5s).value_or(-1), 0);
+  EXPECT_NE(ivy::test::read_text_file(dir.file("err")).find("replayed 30 messages"),
+            std::string::npos)
+      << ivy::test::read_text_file(dir.file("err"));
 }
 
 TEST(CentralStoreCommandsUsage, LintSiteNeedsACentralStore) {
