@@ -5,6 +5,7 @@
 #include "config/config_reader.hpp"
 
 #include "config/enum_names.hpp"
+#include "config/mqtt_reader.hpp"
 
 namespace ivy::config {
 
@@ -87,13 +88,21 @@ LinkConfig read_link(const nlohmann::json& value, const std::string& path, Probl
 }
 
 void read_type_specific(ObjectReader& in, BridgeConfig& out) {
+  const std::string for_type = "for type \"" + std::string(to_string(out.type)) + "\"";
+  if (out.type != BridgeType::kMqtt) refuse_mqtt_keys(in, for_type + " (only for type \"mqtt\")");
   if (out.type == BridgeType::kBus) {
     in.require("peer_bus");
     in.read("peer_bus", out.peer_bus);
     refuse(in, "link", "for type \"bus\" (only for type \"link\")");
     return;
   }
-  refuse(in, "peer_bus", "for type \"link\" (only for type \"bus\")");
+  refuse(in, "peer_bus", for_type + " (only for type \"bus\")");
+  if (out.type == BridgeType::kMqtt) {
+    refuse(in, "link", for_type + " (only for type \"link\")");
+    refuse(in, "remote_name", for_type + ": the broker's side has no Ivy agent to name");
+    read_mqtt(in, out.mqtt);
+    return;
+  }
   if (!in.require("link")) return;
   out.link = read_link(*in.child("link"), in.path_of("link"), in.sink());
 }
@@ -119,6 +128,7 @@ BridgeConfig read_bridge(const nlohmann::json& value, const std::string& path, P
   } else {  // unknown type: its keys are not checked, but are not "unknown" either
     in.child("peer_bus");
     in.child("link");
+    ignore_mqtt_keys(in);
   }
   in.finish();
   return bridge;

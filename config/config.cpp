@@ -27,5 +27,8 @@ std::string_view to_string(BridgeType value) {
   return enum_to_name<BridgeType>(kBridgeTypeNames, value);
 }
 std::string_view to_string(LinkRole value) { return enum_to_name<LinkRole>(kLinkRoleNames, value); }
+std::string_view to_string(MqttPayload value) {
+  return enum_to_name<MqttPayload>(kMqttPayloadNames, value);
+}
 
 }  // namespace ivy::config

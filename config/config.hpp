@@ -42,8 +42,12 @@ enum class BridgeDirection { kIn, kOut, kBoth };
 enum class BridgeMode { kAll, kInterest };
 
 // `bus`: two buses joined by this ivyd. `link`: this ivyd and another ivyd
-// joined over TCP.
-enum class BridgeType { kBus, kLink };
+// joined over TCP. `mqtt`: a bus and an MQTT broker (a gateway).
+enum class BridgeType { kBus, kLink, kMqtt };
+
+// What an mqtt bridge publishes: the message text byte for byte, or a JSON
+// object with the text, sender, bus, time and site.
+enum class MqttPayload { kText, kJson };
 
 // Which side of an ivyd<->ivyd link opens the TCP connection.
 enum class LinkRole { kListen, kDial };
@@ -107,6 +111,30 @@ struct LinkConfig {
   bool operator==(const LinkConfig&) const = default;
 };
 
+// Broker settings of an Ivy<->MQTT gateway (type mqtt). In the JSON they sit
+// in the bridge object itself, beside `bus` (docs/config.md).
+struct MqttConfig {
+  std::string broker;                   // "mqtt://host[:port]" | "mqtts://host[:port]"
+  std::string topic_prefix;             // out: publish to <prefix>/<first word>
+  std::vector<std::string> subscribe;   // in: topic filters
+  std::uint32_t qos = 1;                // 0 | 1 | 2, for publishing and subscribing
+  MqttPayload payload = MqttPayload::kText;
+  std::string site;                     // "site" of the JSON payload; "" = host name
+  std::string client_id;                // "" = ivyd-<host>-<bridge id>
+  std::string username;                 // "" = none
+  std::string password_file;            // first line is the password
+  std::string ca_file;                  // mqtts: "" = the system's CAs
+  std::string cert_file;                // mqtts client certificate...
+  std::string key_file;                 // ...and its key
+  std::chrono::seconds keepalive{30};   // MQTT keepalive, 5-65535 s
+  std::chrono::seconds session_expiry{0};  // 0 = clean session; else persistent this long
+  std::chrono::milliseconds reconnect_min{1000};
+  std::chrono::milliseconds reconnect_max{30000};
+  std::uint64_t outage_buffer_bytes = 1024 * 1024;  // kept while disconnected; 0 = drop
+
+  bool operator==(const MqttConfig&) const = default;
+};
+
 struct BridgeConfig {
   std::string id;  // unique, required
   bool enabled = true;
@@ -126,6 +154,7 @@ struct BridgeConfig {
   std::string local_name;    // agent name on the local bus; "" = bus name
   std::string remote_name;   // agent name on the far side; "" = its default
   LinkConfig link;           // type link only
+  MqttConfig mqtt;           // type mqtt only
 
   bool operator==(const BridgeConfig&) const = default;
 };
@@ -204,5 +233,6 @@ std::string_view to_string(BridgeDirection value);
 std::string_view to_string(BridgeMode value);
 std::string_view to_string(BridgeType value);
 std::string_view to_string(LinkRole value);
+std::string_view to_string(MqttPayload value);
 
 }  // namespace ivy::config

@@ -9,6 +9,7 @@
 #include "config/central_check.hpp"
 #include "config/fingerprint.hpp"
 #include "config/json_positions.hpp"
+#include "config/mqtt_validate.hpp"
 #include "config/regex_check.hpp"
 #include "config/suggest.hpp"
 
@@ -125,8 +126,18 @@ void check_link(Checker& checker, const std::string& path, const LinkConfig& lin
   }
 }
 
+void check_mqtt(Checker& checker, const BridgeConfig& bridge, const std::string& path,
+                std::map<std::string, std::string>& clients) {
+  for (auto& problem : check_mqtt_bridge(bridge, path)) checker.add(problem.path, problem.message);
+  // Two connections with one client id make the broker drop the older one,
+  // each time the other reconnects: the bridges would take turns forever.
+  if (const std::string key = mqtt_client_key(bridge); !key.empty()) {
+    checker.check_unique(clients, key, child_path(path, "client_id"), "client id on this broker");
+  }
+}
+
 void check_bridges(Checker& checker, const Config& config) {
-  std::map<std::string, std::string> ids, listens;
+  std::map<std::string, std::string> ids, listens, mqtt_clients;
   for (std::size_t i = 0; i < config.bridges.size(); ++i) {
     const BridgeConfig& bridge = config.bridges[i];
     const std::string path = index_path("bridges", i);
@@ -137,6 +148,10 @@ void check_bridges(Checker& checker, const Config& config) {
     check_patterns(checker, child_path(path, "exclude"), bridge.exclude);
     if (bridge.type == BridgeType::kLink) {
       check_link(checker, child_path(path, "link"), bridge.link, listens);
+      continue;
+    }
+    if (bridge.type == BridgeType::kMqtt) {
+      check_mqtt(checker, bridge, path, mqtt_clients);
       continue;
     }
     check_bus_reference(checker, config, child_path(path, "peer_bus"), bridge.peer_bus);

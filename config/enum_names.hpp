@@ -35,10 +35,12 @@ inline constexpr std::array<EnumName<BridgeDirection>, 3> kBridgeDirectionNames{
      {"both", BridgeDirection::kBoth}}};
 inline constexpr std::array<EnumName<BridgeMode>, 2> kBridgeModeNames{
     {{"all", BridgeMode::kAll}, {"interest", BridgeMode::kInterest}}};
-inline constexpr std::array<EnumName<BridgeType>, 2> kBridgeTypeNames{
-    {{"bus", BridgeType::kBus}, {"link", BridgeType::kLink}}};
+inline constexpr std::array<EnumName<BridgeType>, 3> kBridgeTypeNames{
+    {{"bus", BridgeType::kBus}, {"link", BridgeType::kLink}, {"mqtt", BridgeType::kMqtt}}};
 inline constexpr std::array<EnumName<LinkRole>, 2> kLinkRoleNames{
     {{"listen", LinkRole::kListen}, {"dial", LinkRole::kDial}}};
+inline constexpr std::array<EnumName<MqttPayload>, 2> kMqttPayloadNames{
+    {{"text", MqttPayload::kText}, {"json", MqttPayload::kJson}}};
 
 template <class E>
 std::optional<E> enum_from_name(std::span<const EnumName<E>> names, std::string_view name) {

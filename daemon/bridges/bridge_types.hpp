@@ -1,5 +1,5 @@
 #pragma once
-// What every bridge (BusBridge, LinkBridge) shares with the Bridges manager
+// What every bridge (BusBridge, LinkBridge, MqttBridge) shares with the Bridges manager
 // and the daemon: the mode, the hooks the daemon may set, and the status
 // counters `ivyctl status` shows.
 
@@ -48,10 +48,10 @@ struct BridgeCounters {
   std::uint64_t not_wanted = 0;        // interest mode: nobody on the far side subscribes
   std::uint64_t duplicates = 0;        // dedup window, or a link message already seen
   std::uint64_t emit_errors = 0;       // the text cannot go on the Ivy wire (LF, ETX, NUL)
-  std::uint64_t outage_dropped = 0;    // link: dropped from or refused by the outage buffer
-  std::uint64_t buffered = 0;          // link: messages now in the outage buffer
-  std::uint64_t connects = 0;          // link: handshakes completed
-  std::uint64_t rejected = 0;          // link: handshakes refused (token, version, TLS)
+  std::uint64_t outage_dropped = 0;    // link, mqtt: dropped from or refused by the outage buffer
+  std::uint64_t buffered = 0;          // link, mqtt: messages now in the outage buffer
+  std::uint64_t connects = 0;          // link: handshakes completed; mqtt: broker connections
+  std::uint64_t rejected = 0;          // link: handshakes refused (token, version, bridge id, TLS); mqtt: CONNACK refusals
 };
 
 // The TLS of a link bridge (docs/bridge.md, "TLS"): off, or the certificate
@@ -70,15 +70,33 @@ struct LinkTlsStatus {
   std::string peer_fingerprint;
 };
 
+// The broker side of an mqtt bridge (status "broker"). Counters only grow.
+struct BrokerStatus {
+  std::string url;        // "mqtts://host:port"
+  std::string client_id;
+  std::string state;      // "connected" | "connecting" | "waiting to reconnect" | "stopped"
+  std::string last_error;  // why the last attempt failed or the connection was lost; "" while all is well
+  std::uint64_t published = 0;         // messages handed to the broker
+  std::uint64_t acknowledged = 0;      // of those, written (QoS 0) or acknowledged (QoS 1, 2)
+  std::uint64_t in_flight = 0;         // handed, not yet written or acknowledged
+  std::uint64_t publish_errors = 0;    // refused by libmosquitto or the broker (size, topic, ACL)
+  std::uint64_t received = 0;          // messages from the broker, before any filter
+  std::uint64_t echoes = 0;            // received messages that this bridge published itself
+  std::uint64_t connect_failures = 0;  // attempts that did not end in a connection
+  std::uint64_t lost = 0;              // connections lost
+  std::uint64_t subscriptions_refused = 0;
+};
+
 struct BridgeStatus {
   std::string id;
-  std::string type;   // "bus" | "link"
+  std::string type;   // "bus" | "link" | "mqtt"
   std::string state;  // "running" | "connecting" | "connected" | "listening" | "stopped" | "failed: ..."
   std::string local_bus;
   std::string far;    // peer bus id, or the remote endpoint of the link
   std::size_t interest_patterns = 0;
   BridgeCounters counters;
   std::optional<LinkTlsStatus> tls;  // link bridges only
+  std::optional<BrokerStatus> broker;  // type mqtt only
 };
 
 }  // namespace ivy::daemon

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "config/fingerprint.hpp"
+#include "daemon/bridges/mqtt/mqtt_options.hpp"
 
 namespace ivy::daemon {
 namespace {
@@ -35,12 +36,17 @@ TlsSettings tls_settings_of(const config::LinkTlsConfig& c) {
   return t;
 }
 
-std::string make_instance_id() {
+std::string host_name() {
   char host[256] = {};
-  if (::gethostname(host, sizeof host - 1) != 0) std::snprintf(host, sizeof host, "unknown");
+  if (::gethostname(host, sizeof host - 1) != 0) return "unknown";
+  return host;
+}
+
+std::string make_instance_id() {
+  const std::string host = host_name();
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch()).count();
-  return std::string(host) + ":" + std::to_string(::getpid()) + ":" + std::to_string(ms);
+  return host + ":" + std::to_string(::getpid()) + ":" + std::to_string(ms);
 }
 
 constexpr PeerKey kBridgeKeyBase = 1ull << 62;
@@ -48,13 +54,13 @@ constexpr int kBridgeKeyShift = 34;  // a BusBridge uses two ranges of 2^32
 
 }  // namespace
 
-Result<std::string> read_token_file(const std::string& path) {
+Result<std::string> read_token_file(const std::string& path, std::string_view key) {
   std::ifstream in(path);
-  if (!in) return fail("cannot read token_file '" + path + "'");
+  if (!in) return fail("cannot read " + std::string(key) + " '" + path + "'");
   std::string line;
   std::getline(in, line);
   while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  if (line.empty()) return fail("token_file '" + path + "' is empty");
+  if (line.empty()) return fail(std::string(key) + " '" + path + "' is empty");
   return line;
 }
 
@@ -88,15 +94,17 @@ void Bridges::stop() {
 void Bridges::stop_one(Entry& entry) {
   if (entry.bus) entry.bus->stop();
   if (entry.link) entry.link->stop();
+  if (entry.mqtt) entry.mqtt->stop();
   entry.bus.reset();
   entry.link.reset();
+  entry.mqtt.reset();
 }
 
 void Bridges::stop_using(const std::string& bus_id) {
   for (auto& [id, entry] : entries_) {
     const auto& c = entry.config;
     if (c.bus != bus_id && c.peer_bus != bus_id) continue;
-    if (entry.bus || entry.link) log_.info("bridge '" + id + "': stopped while bus '" + bus_id + "' restarts");
+    if (entry.running()) log_.info("bridge '" + id + "': stopped while bus '" + bus_id + "' restarts");
     stop_one(entry);
     entry.failure = "bus '" + bus_id + "' restarting";
   }
@@ -108,7 +116,7 @@ void Bridges::apply(const std::vector<config::BridgeConfig>& bridges) {
   for (auto it = entries_.begin(); it != entries_.end();) {
     auto w = wanted.find(it->first);
     if (w == wanted.end() || !(*w->second == it->second.config)) {
-      if (it->second.bus || it->second.link) log_.notice("bridge '" + it->first + "': stopped");
+      if (it->second.running()) log_.notice("bridge '" + it->first + "': stopped");
       stop_one(it->second);
       it = entries_.erase(it);
     } else {
@@ -118,13 +126,15 @@ void Bridges::apply(const std::vector<config::BridgeConfig>& bridges) {
   for (const auto& b : bridges) {
     auto& entry = entries_[b.id];
     entry.config = b;
-    if (!entry.bus && !entry.link && b.enabled) start_one(entry);
+    if (!entry.running() && b.enabled) start_one(entry);
   }
 }
 
 void Bridges::start_one(Entry& entry) {
   entry.failure.clear();
-  const Status st = entry.config.type == config::BridgeType::kBus ? start_bus_bridge(entry) : start_link_bridge(entry);
+  const Status st = entry.config.type == config::BridgeType::kBus    ? start_bus_bridge(entry)
+                    : entry.config.type == config::BridgeType::kLink ? start_link_bridge(entry)
+                                                                      : start_mqtt_bridge(entry);
   if (!st) {
     entry.failure = st.error().message;
     log_.error(st.error().message);
@@ -181,6 +191,18 @@ void Bridges::reload_files() {
   }
 }
 
+Status Bridges::start_mqtt_bridge(Entry& entry) {
+  const auto& c = entry.config;
+  auto local = lookup_(c.bus);
+  if (!local) return fail("bridge '" + c.id + "': bus '" + c.bus + "' is not running");
+  auto o = mqtt_bridge_options(c, host_name(), {options_.io.max_queue_bytes, options_.io.max_frame_bytes});
+  if (!o) return fail_with(o.error());
+  o->instance_id = options_.instance_id;
+  o->first_peer_key = next_key_range();
+  entry.mqtt = std::make_unique<MqttBridge>(io_, std::move(*o), std::move(*local), log_, hooks());
+  return entry.mqtt->start();
+}
+
 std::vector<BridgeStatus> Bridges::status() const {
   std::vector<BridgeStatus> out;
   for (const auto& [id, entry] : entries_) {
@@ -188,13 +210,15 @@ std::vector<BridgeStatus> Bridges::status() const {
       out.push_back(entry.bus->status());
     } else if (entry.link) {
       out.push_back(entry.link->status());
+    } else if (entry.mqtt) {
+      out.push_back(entry.mqtt->status());
     } else {
       BridgeStatus s;
       s.id = id;
-      s.type = entry.config.type == config::BridgeType::kBus ? "bus" : "link";
+      s.type = std::string(config::to_string(entry.config.type));
       s.state = entry.config.enabled ? "failed: " + entry.failure : "disabled";
       s.local_bus = entry.config.bus;
-      s.far = entry.config.peer_bus;
+      s.far = entry.config.type == config::BridgeType::kMqtt ? entry.config.mqtt.broker : entry.config.peer_bus;
       out.push_back(std::move(s));
     }
   }

@@ -1,6 +1,7 @@
 #pragma once
 // Bridges: the bridges of one ivyd (config `bridges`), built from the config
-// and a lookup of the daemon's buses. It owns every BusBridge and LinkBridge,
+// and a lookup of the daemon's buses. It owns every BusBridge, LinkBridge and
+// MqttBridge,
 // the dedup window of each destination bus (core/dedup_window.hpp), and
 // reports their status.
 //
@@ -8,7 +9,7 @@
 // them. On reload, stop_using(bus) before a bus is left, then apply(new
 // list): bridges added or changed are (re)started, removed ones stopped, and
 // bridges of a restarted bus started again. A bridge that cannot start (a bus
-// missing, a token file unreadable, a port taken) is logged, shows as
+// missing, a token or password file unreadable, a port taken) is logged, shows as
 // "failed: ..." in status, and does not stop the others.
 //
 // Thread: the io_context thread.
@@ -26,6 +27,7 @@
 #include "daemon/bridges/bus/bus_bridge.hpp"
 #include "daemon/agent/bus_port.hpp"
 #include "daemon/bridges/link/link_bridge.hpp"
+#include "daemon/bridges/mqtt/mqtt_bridge.hpp"
 
 namespace ivy::daemon {
 
@@ -66,11 +68,14 @@ class Bridges {
     config::BridgeConfig config;
     std::unique_ptr<BusBridge> bus;
     std::unique_ptr<LinkBridge> link;
+    std::unique_ptr<MqttBridge> mqtt;
     std::string failure;  // why it is not running
+    bool running() const { return bus || link || mqtt; }
   };
   void start_one(Entry& entry);
   Status start_bus_bridge(Entry& entry);
   Status start_link_bridge(Entry& entry);
+  Status start_mqtt_bridge(Entry& entry);
   static void stop_one(Entry& entry);
   BridgeHooks hooks();
   PeerKey next_key_range();
@@ -86,7 +91,7 @@ class Bridges {
 };
 
 // The first line of a token file, without its line end; an error if it cannot
-// be read or is empty.
-Result<std::string> read_token_file(const std::string& path);
+// be read or is empty. `key` names the file in the error (the config key).
+Result<std::string> read_token_file(const std::string& path, std::string_view key = "token_file");
 
 }  // namespace ivy::daemon

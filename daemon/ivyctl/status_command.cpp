@@ -71,6 +71,23 @@ void print_bridge_tls(const json& bridge) {
   std::cout << "; our certificate " << s(t, "cert_subject") << " until " << s(t, "cert_not_after") << "\n";
 }
 
+// An MQTT gateway: its broker connection, then what went each way.
+void print_mqtt_bridge(const json& b) {
+  const auto& broker = b["broker"];
+  const auto& c = b["counters"];
+  const auto& bc = broker["counters"];
+  std::cout << "bridge " << s(b, "id") << ": mqtt, " << s(broker, "state") << " to " << s(broker, "url") << " as '"
+            << s(broker, "client_id") << "'\n"
+            << "  out " << s(c, "carried_out") << " (published " << s(bc, "published") << ", acknowledged "
+            << s(bc, "acknowledged") << ", in flight " << s(bc, "in_flight") << ", buffered " << s(c, "buffered")
+            << ", dropped " << s(c, "outage_dropped") << ", errors " << s(bc, "publish_errors") << ")\n"
+            << "  in " << s(c, "carried_in") << " (received " << s(bc, "received") << ", filtered " << s(c, "filtered")
+            << ", echoes " << s(bc, "echoes") << ", duplicates " << s(c, "duplicates") << ")\n"
+            << "  connections " << s(c, "connects") << ", lost " << s(bc, "lost") << ", failed attempts "
+            << s(bc, "connect_failures") << ", refused " << s(c, "rejected") << "\n";
+  if (!s(broker, "last_error").empty()) std::cout << "  last error: " << s(broker, "last_error") << "\n";
+}
+
 void print_status(const json& doc) {
   std::cout << "ivyd " << s(doc, "version") << ", pid " << s(doc, "pid") << ", up " << s(doc, "uptime_s")
             << " s, " << static_cast<long>(doc.value("message_rate", 0.0)) << " msg/s\n";
@@ -111,6 +128,10 @@ void print_status(const json& doc) {
   }
   print_central(doc.value("central", json::object()));
   for (const auto& b : doc.value("bridges", json::array())) {
+    if (b.contains("broker")) {
+      print_mqtt_bridge(b);
+      continue;
+    }
     std::cout << "bridge " << s(b, "id") << ": " << b.dump() << "\n";
     print_bridge_tls(b);
   }
@@ -168,7 +189,8 @@ int run_status(int argc, char** argv) {
                          "usage: ivyctl status [--socket PATH] [--json]\n\n"
                          "Shows the running daemon: buses, peers (subscriptions, queue, drops, last\n"
                          "seen), message rate, recorder state, the central store it ships to (rows\n"
-                         "shipped, backlog, last row shipped, last error) and bridge links.\n\nOptions",
+                         "shipped, backlog, last row shipped, last error) and bridge links (an MQTT\n"
+                         "bridge: its broker connection and counters).\n\nOptions",
                          false, argc, argv);
 }
 

@@ -99,6 +99,22 @@ void add_recorder(MetricSet& set, const storage::SinkStats& s) {
             static_cast<double>(s.files));
 }
 
+// An MQTT gateway's broker side (docs/bridge.md, "MQTT gateway").
+void add_broker(MetricSet& set, const MetricLabels& bridge, const BrokerStatus& b) {
+  const auto d = [](std::uint64_t n) { return static_cast<double>(n); };
+  set.counter("ivyd_mqtt_published_total", "Messages handed to the MQTT broker", bridge, d(b.published));
+  set.counter("ivyd_mqtt_acknowledged_total", "Published messages written (QoS 0) or acknowledged (QoS 1, 2)", bridge,
+              d(b.acknowledged));
+  set.gauge("ivyd_mqtt_in_flight", "Published messages not yet written or acknowledged", bridge, d(b.in_flight));
+  set.counter("ivyd_mqtt_publish_errors_total", "Messages libmosquitto or the broker refused", bridge,
+              d(b.publish_errors));
+  set.counter("ivyd_mqtt_received_total", "Messages from the broker, before any filter", bridge, d(b.received));
+  set.counter("ivyd_mqtt_echoes_total", "Messages from the broker that the bridge had published itself", bridge,
+              d(b.echoes));
+  set.counter("ivyd_mqtt_connect_failures_total", "Connection attempts that failed", bridge, d(b.connect_failures));
+  set.counter("ivyd_mqtt_connections_lost_total", "Broker connections lost", bridge, d(b.lost));
+}
+
 void add_bridge(MetricSet& set, const BridgeStatus& s) {
   const auto& c = s.counters;
   const auto labels = [&](const char* name, const char* value) {
@@ -115,13 +131,14 @@ void add_bridge(MetricSet& set, const BridgeStatus& s) {
     set.counter("ivyd_bridge_dropped_total", dropped, labels("reason", reason), static_cast<double>(n));
   }
   const MetricLabels bridge{{"bridge", s.id}};
-  set.gauge("ivyd_bridge_connected", "1 when the bridge carries (bus bridge running, link connected)", bridge,
+  set.gauge("ivyd_bridge_connected", "1 when the bridge carries (bus bridge running, link or broker connected)", bridge,
             s.state == "running" || s.state == "connected" ? 1 : 0);
   set.gauge("ivyd_bridge_outage_buffered", "Messages held while the link is down", bridge,
             static_cast<double>(c.buffered));
   set.counter("ivyd_bridge_connects_total", "Link handshakes completed", bridge, static_cast<double>(c.connects));
   set.counter("ivyd_bridge_rejected_total", "Link handshakes refused (token, version, bridge id)", bridge,
               static_cast<double>(c.rejected));
+  if (s.broker) add_broker(set, bridge, *s.broker);
 }
 
 // The shipper to the central store (storage/shipper_stats.hpp). The backlog

@@ -61,6 +61,25 @@ nlohmann::json tls_document(const LinkTlsStatus& t) {
   return doc;
 }
 
+// An mqtt bridge's broker connection: where, as whom, how it goes, and its
+// counters (docs/bridge.md, "MQTT").
+nlohmann::json broker_document(const BrokerStatus& b) {
+  return {{"url", b.url},
+          {"client_id", b.client_id},
+          {"state", b.state},
+          {"last_error", b.last_error},
+          {"counters",
+           {{"published", b.published},
+            {"acknowledged", b.acknowledged},
+            {"in_flight", b.in_flight},
+            {"publish_errors", b.publish_errors},
+            {"received", b.received},
+            {"echoes", b.echoes},
+            {"connect_failures", b.connect_failures},
+            {"lost", b.lost},
+            {"subscriptions_refused", b.subscriptions_refused}}}};
+}
+
 }  // namespace
 
 std::string Daemon::answer(std::string_view request) const {
@@ -197,6 +216,7 @@ std::string Daemon::status_json() const {
              {"duplicates", c.duplicates}, {"emit_errors", c.emit_errors}, {"outage_dropped", c.outage_dropped},
              {"buffered", c.buffered}, {"connects", c.connects}, {"rejected", c.rejected}}}};
       if (s.tls) entry["tls"] = tls_document(*s.tls);
+      if (s.broker) entry["broker"] = broker_document(*s.broker);
       doc["bridges"].push_back(std::move(entry));
     }
   }

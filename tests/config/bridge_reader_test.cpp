@@ -104,7 +104,7 @@ TEST(BridgeReader, RoleDecidesListenOrDial) {
 TEST(BridgeReader, UnknownTypeDoesNotCascade) {
   Read r = read(R"([{"id": "x", "type": "tcp", "bus": "a", "link": {}}])");
   ASSERT_EQ(r.problems.size(), 1u);
-  EXPECT_EQ(r.problems[0].message, "\"tcp\": must be one of \"bus\", \"link\"");
+  EXPECT_EQ(r.problems[0].message, "\"tcp\": must be one of \"bus\", \"link\", \"mqtt\"");
 }
 
 TEST(BridgeReader, LinkWithoutTokenIsReported) {
@@ -154,6 +154,74 @@ TEST(BridgeReader, TlsNeedsItsFilesAndSomethingToCheckTheFarSideAgainst) {
                 "checks the "
                 "listener's name)",
                 "bridges[0].link.tls.cafile: unknown key \"cafile\" (did you mean \"ca_file\"?)"}));
+}
+
+TEST(BridgeReader, ReadsEveryMqttKey) {
+  Read r = read(R"([{"id": "m", "type": "mqtt", "bus": "main", "direction": "both", "mode": "interest",
+      "include": ["^A"], "strip_prefix": "X ", "local_name": "from-mqtt",
+      "broker": "mqtts://broker:8884", "topic_prefix": "ivy/lab1", "subscribe": ["ivy/+/#", "cmd/#"],
+      "qos": 0, "payload": "json", "site": "lab1", "client_id": "ivyd-lab1", "username": "lab",
+      "password_file": "/etc/ivyd/mqtt.pw", "ca_file": "/ca.pem", "cert_file": "/c.pem", "key_file": "/k.pem",
+      "keepalive_seconds": "1m", "session_expiry_seconds": "1d", "reconnect_min_ms": 200,
+      "reconnect_max_ms": "10s", "outage_buffer_bytes": "4MiB"}])");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  const BridgeConfig& b = r.bridges.at(0);
+  EXPECT_EQ(b.type, BridgeType::kMqtt);
+  EXPECT_EQ(b.local_name, "from-mqtt");
+  const MqttConfig& m = b.mqtt;
+  EXPECT_EQ(m.broker, "mqtts://broker:8884");
+  EXPECT_EQ(m.topic_prefix, "ivy/lab1");
+  EXPECT_EQ(m.subscribe, (std::vector<std::string>{"ivy/+/#", "cmd/#"}));
+  EXPECT_EQ(m.qos, 0u);
+  EXPECT_EQ(m.payload, MqttPayload::kJson);
+  EXPECT_EQ(m.site, "lab1");
+  EXPECT_EQ(m.client_id, "ivyd-lab1");
+  EXPECT_EQ(m.username, "lab");
+  EXPECT_EQ(m.password_file, "/etc/ivyd/mqtt.pw");
+  EXPECT_EQ(m.ca_file, "/ca.pem");
+  EXPECT_EQ(m.cert_file, "/c.pem");
+  EXPECT_EQ(m.key_file, "/k.pem");
+  EXPECT_EQ(m.keepalive.count(), 60);
+  EXPECT_EQ(m.session_expiry.count(), 86400);
+  EXPECT_EQ(m.reconnect_min.count(), 200);
+  EXPECT_EQ(m.reconnect_max.count(), 10000);
+  EXPECT_EQ(m.outage_buffer_bytes, 4u << 20);
+}
+
+TEST(BridgeReader, MqttDefaults) {
+  Read r = read(R"([{"id": "m", "type": "mqtt", "bus": "main", "broker": "mqtt://b"}])");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  const MqttConfig& m = r.bridges.at(0).mqtt;
+  EXPECT_EQ(m.qos, 1u);
+  EXPECT_EQ(m.payload, MqttPayload::kText);
+  EXPECT_EQ(m.keepalive.count(), 30);
+  EXPECT_EQ(m.session_expiry.count(), 0);
+  EXPECT_EQ(m.outage_buffer_bytes, 1u << 20);
+}
+
+TEST(BridgeReader, MqttKeysBelongToTypeMqttOnly) {
+  Read r = read(R"([{"id": "x", "type": "bus", "bus": "a", "peer_bus": "b", "broker": "mqtt://b", "qos": 1},
+                    {"id": "y", "type": "mqtt", "bus": "a", "peer_bus": "b", "remote_name": "r", "link": {}}])");
+  EXPECT_EQ(messages(r.problems),
+            (std::vector<std::string>{
+                "bridges[0].broker: not allowed for type \"bus\" (only for type \"mqtt\")",
+                "bridges[0].qos: not allowed for type \"bus\" (only for type \"mqtt\")",
+                "bridges[1].peer_bus: not allowed for type \"mqtt\" (only for type \"bus\")",
+                "bridges[1].link: not allowed for type \"mqtt\" (only for type \"link\")",
+                "bridges[1].remote_name: not allowed for type \"mqtt\": the broker's side has no Ivy agent to name",
+                "bridges[1].broker: missing required key \"broker\""}));
+}
+
+TEST(BridgeReader, MqttValuesOutOfRange) {
+  Read r = read(R"([{"id": "m", "type": "mqtt", "bus": "a", "broker": "mqtt://b", "qos": 3,
+      "payload": "xml", "keepalive_seconds": 2, "session_expiry_seconds": -1, "subscribe": "ivy/#"}])");
+  EXPECT_EQ(messages(r.problems),
+            (std::vector<std::string>{
+                "bridges[0].subscribe: expected an array, got \"ivy/#\"",
+                "bridges[0].qos: 3: out of range 0-2",
+                "bridges[0].payload: \"xml\": must be one of \"text\", \"json\"",
+                "bridges[0].keepalive_seconds: 2: out of range 5-65535 s",
+                "bridges[0].session_expiry_seconds: -1: out of range 0-4294967295 s"}));
 }
 
 }  // namespace

@@ -118,5 +118,17 @@ TEST(ConfigDiff, BridgesOnABusIncludeBothSides) {
   EXPECT_EQ(bridges_on(config, "b"), (std::vector<std::string>{"x", "z", "l"}));
 }
 
+TEST(ConfigDiff, AnMqttKeyChangesItsBridgeOnly) {
+  Config before = with_buses({"main"});
+  BridgeConfig gateway = bridge("g", "main", "");
+  gateway.type = BridgeType::kMqtt;
+  gateway.mqtt.broker = "mqtt://127.0.0.1:1883";
+  before.bridges = {gateway, bridge("b", "main", "side")};
+  Config after = before;
+  after.bridges[0].mqtt.subscribe = {"ivy/+/#"};
+  EXPECT_EQ(diff(before, after).bridges_changed, std::vector<std::string>{"g"});
+  EXPECT_EQ(bridges_on(after, "main"), (std::vector<std::string>{"g", "b"}));
+}
+
 }  // namespace
 }  // namespace ivy::config

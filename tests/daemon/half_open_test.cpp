@@ -104,7 +104,10 @@ TEST_F(HalfOpen, VanishedIdlePeerIsClosedByKeepaliveAndRecordedAsLeft) {
   const int tap = first_add_regexp_id(ghost.received);
   ASSERT_GE(tap, 0) << ghost.received;
   ghost.write(frame(2, tap, "ghost last words\x03"));
-  ASSERT_TRUE(run_until(io, [&] { return ghost.write_idle(); }));
+  // Acknowledged, not only written: an unacknowledged byte would be
+  // retransmitted after the vanish, and each retransmission that reaches ivyd
+  // restarts its idle time.
+  ASSERT_TRUE(run_until(io, [&] { return ghost.all_acknowledged(); }));
   ASSERT_TRUE(ivy::test::eventually([&] { return ivyd.recorded("^ghost last words$") == 1; }));
   ASSERT_TRUE(IvydUnderTest::has_peer(ivyd.status(), "GHOST"));
 

@@ -18,8 +18,10 @@
 #include <gtest/gtest.h>
 
 #include <linux/filter.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -317,6 +319,15 @@ class RawPeer {
     for (char c : bytes) write(std::string(1, c));
   }
   bool write_idle() const { return pending_.empty(); }
+  // Bytes written to the socket that its far end has not acknowledged yet
+  // (SIOCOUTQ); -1 if it cannot be asked.
+  int unacknowledged_bytes() {
+    int bytes = 0;
+    return ::ioctl(socket_.native_handle(), SIOCOUTQ, &bytes) == 0 ? bytes : -1;
+  }
+  // Written and acknowledged by the far end's kernel: nothing of ours is left
+  // for the kernel to retransmit.
+  bool all_acknowledged() { return write_idle() && unacknowledged_bytes() == 0; }
 
   void stop_reading() { reading_paused_ = true; }
   void resume_reading() {
