@@ -29,7 +29,8 @@ LinkBridge::LinkBridge(asio::io_context& io, LinkBridgeOptions options, BusPort 
       acceptor_(io),
       resolver_(io),
       dial_timer_(io),
-      backoff_(options_.reconnect_min, options_.reconnect_max) {}
+      backoff_(options_.reconnect_min, options_.reconnect_max),
+      buffer_(options_.outage_buffer_bytes) {}
 
 LinkBridge::~LinkBridge() { stop(); }
 
@@ -354,17 +355,7 @@ void LinkBridge::send_or_buffer(std::string frame) {
     if (!conn_->send(std::move(frame))) ++counters_.outage_dropped;
     return;
   }
-  if (frame.size() > options_.outage_buffer_bytes) {
-    ++counters_.outage_dropped;
-    return;
-  }
-  while (buffer_bytes_ + frame.size() > options_.outage_buffer_bytes) {
-    buffer_bytes_ -= buffer_.front().size();
-    buffer_.pop_front();
-    ++counters_.outage_dropped;
-  }
-  buffer_bytes_ += frame.size();
-  buffer_.push_back(std::move(frame));
+  counters_.outage_dropped += buffer_.push(std::move(frame));
 }
 
 void LinkBridge::flush_buffer() {
@@ -373,11 +364,9 @@ void LinkBridge::flush_buffer() {
               " messages kept during the outage");
   }
   while (!buffer_.empty() && conn_) {
-    if (!conn_->send(std::move(buffer_.front()))) ++counters_.outage_dropped;
-    buffer_.pop_front();
+    if (!conn_->send(buffer_.pop())) ++counters_.outage_dropped;
   }
   buffer_.clear();
-  buffer_bytes_ = 0;
 }
 
 BridgeStatus LinkBridge::status() const {

@@ -39,6 +39,7 @@
 
 #include "core/backoff.hpp"
 #include "core/bridge_policy.hpp"
+#include "core/outage_buffer.hpp"
 #include "core/pattern_set.hpp"
 #include "daemon/bridges/bridge_types.hpp"
 #include "daemon/bridges/bus_side.hpp"
@@ -134,8 +135,7 @@ class LinkBridge {
   bool running_ = false;
   bool far_wants_interest_ = false;
   PatternSet remote_interest_;
-  std::deque<std::string> buffer_;
-  std::uint64_t buffer_bytes_ = 0;
+  OutageBuffer<std::string> buffer_;
   std::uint64_t next_seq_ = 1;
   std::map<std::string, std::uint64_t> last_seq_;  // per origin instance
   std::string far_label_;

@@ -29,7 +29,8 @@ MqttBridge::MqttBridge(asio::io_context& io, MqttBridgeOptions options, BusPort 
       port_(std::move(local)),
       log_(log),
       hooks_(std::move(hooks)),
-      origin_(mqtt_utf8(options_.instance_id + " " + port_.id)) {
+      origin_(mqtt_utf8(options_.instance_id + " " + port_.id)),
+      queue_(options_.outage_buffer_bytes) {
   broker_.url = options_.client.broker.to_string();
   broker_.client_id = options_.client.client_id;
   properties_ = {{kOriginProperty, origin_}, {kSenderProperty, ""}};
@@ -113,17 +114,7 @@ void MqttBridge::enqueue(Outgoing message) {
     publish(message);
     return;
   }
-  if (message.bytes() > options_.outage_buffer_bytes) {
-    ++counters_.outage_dropped;
-    return;
-  }
-  while (queue_bytes_ + message.bytes() > options_.outage_buffer_bytes) {
-    queue_bytes_ -= queue_.front().bytes();
-    queue_.pop_front();
-    ++counters_.outage_dropped;
-  }
-  queue_bytes_ += message.bytes();
-  queue_.push_back(std::move(message));
+  counters_.outage_dropped += queue_.push(std::move(message));
 }
 
 // Like TcpPeer's queue: nothing in flight always takes one, however large.
@@ -135,10 +126,7 @@ bool MqttBridge::room_for(const Outgoing& message) const {
 
 void MqttBridge::drain() {
   while (client_ && client_->connected() && !queue_.empty() && room_for(queue_.front())) {
-    Outgoing message = std::move(queue_.front());
-    queue_.pop_front();
-    queue_bytes_ -= message.bytes();
-    publish(message);
+    publish(queue_.pop());
   }
 }
 

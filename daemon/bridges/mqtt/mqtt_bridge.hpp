@@ -40,6 +40,7 @@
 #include <vector>
 
 #include "core/bridge_policy.hpp"
+#include "core/outage_buffer.hpp"
 #include "daemon/bridges/bridge_types.hpp"
 #include "daemon/bridges/bus_side.hpp"
 #include "daemon/bridges/mqtt/mqtt_client.hpp"
@@ -88,6 +89,9 @@ class MqttBridge {
     std::string sender;
     std::size_t bytes() const { return topic.size() + payload.size() + sender.size(); }
   };
+  struct OutgoingBytes {
+    std::size_t operator()(const Outgoing& message) const { return message.bytes(); }
+  };
 
   void on_local_text(const std::string& origin_agent, const std::string& text);
   void on_broker_message(std::string_view topic, std::string_view payload,
@@ -112,8 +116,7 @@ class MqttBridge {
   std::optional<BridgePolicy> policy_;
   std::unique_ptr<BusSide> side_;
   std::unique_ptr<MqttClient> client_;
-  std::deque<Outgoing> queue_;
-  std::uint64_t queue_bytes_ = 0;
+  OutageBuffer<Outgoing, OutgoingBytes> queue_;
   std::unordered_map<int, std::size_t> in_flight_;  // message id -> bytes
   std::uint64_t in_flight_bytes_ = 0;
   bool publishing_ = false;         // inside client_->publish()
