@@ -64,6 +64,7 @@ ConfigDiff diff(const Config& before, const Config& after) {
   d.allowed_networks_changed = before.allowed_networks != after.allowed_networks;
   d.status_changed = before.status != after.status;
   d.logging_changed = before.logging != after.logging;
+  d.central_changed = before.central != after.central;
   d.metrics_changed = before.metrics != after.metrics;
   return d;
 }
@@ -87,6 +88,7 @@ std::string to_string(const ConfigDiff& d) {
   append_flag(out, "allowed_networks", d.allowed_networks_changed);
   append_flag(out, "status", d.status_changed);
   append_flag(out, "logging", d.logging_changed);
+  append_flag(out, "central", d.central_changed);
   append_flag(out, "metrics", d.metrics_changed);
   return out.empty() ? "no changes" : out;
 }

@@ -32,6 +32,7 @@ struct ConfigDiff {
   bool allowed_networks_changed = false;
   bool status_changed = false;
   bool logging_changed = false;
+  bool central_changed = false;  // added, removed or any setting differs
   bool metrics_changed = false;
 
   bool empty() const;
