@@ -191,6 +191,18 @@ struct MatcherConfig {
   bool operator==(const MatcherConfig&) const = default;
 };
 
+// Shipping the recording to a central PostgreSQL (docs/config.md, "central").
+// The local recording stays the journal; this only says where to copy it.
+struct CentralConfig {
+  std::string url;            // libpq connection URI: postgresql://[user@]host[:port]/db[?...]
+  std::string password_file;  // file holding the password; "" = libpq's own (PGPASSWORD, ~/.pgpass)
+  std::string site;           // name of this ivyd's recordings in the store; "" = the host name
+  std::uint32_t batch_rows = 10000;              // messages per transaction, at most
+  std::chrono::milliseconds batch_interval{1000};  // look for new rows this often
+
+  bool operator==(const CentralConfig&) const = default;
+};
+
 // The Prometheus endpoint (GET /metrics). Off unless the `metrics` section is
 // present; listen is a numeric IPv4 address and a port, 0 = any free port.
 struct MetricsConfig {
@@ -216,6 +228,7 @@ struct Config {
   StatusConfig status;
   MatcherConfig matcher;
   LoggingConfig logging;
+  std::optional<CentralConfig> central;  // absent = no shipping at all
   MetricsConfig metrics;
 
   bool operator==(const Config&) const = default;

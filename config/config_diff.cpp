@@ -65,6 +65,7 @@ ConfigDiff diff(const Config& before, const Config& after) {
   d.status_changed = before.status != after.status;
   d.matcher_changed = before.matcher != after.matcher;
   d.logging_changed = before.logging != after.logging;
+  d.central_changed = before.central != after.central;
   d.metrics_changed = before.metrics != after.metrics;
   return d;
 }
@@ -89,6 +90,7 @@ std::string to_string(const ConfigDiff& d) {
   append_flag(out, "status", d.status_changed);
   append_flag(out, "matcher", d.matcher_changed);
   append_flag(out, "logging", d.logging_changed);
+  append_flag(out, "central", d.central_changed);
   append_flag(out, "metrics", d.metrics_changed);
   return out.empty() ? "no changes" : out;
 }

@@ -33,6 +33,7 @@ struct ConfigDiff {
   bool status_changed = false;
   bool matcher_changed = false;
   bool logging_changed = false;
+  bool central_changed = false;  // added, removed or any setting differs
   bool metrics_changed = false;
 
   bool empty() const;

@@ -95,6 +95,15 @@ std::vector<Network> read_networks(const nlohmann::json& array, const std::strin
   return networks;
 }
 
+void read_central(ObjectReader& in, CentralConfig& out) {
+  in.require("url");
+  in.read("url", out.url);
+  in.read("password_file", out.password_file);
+  in.read("site", out.site);
+  in.read_integer("batch_rows", out.batch_rows, 1, 1'000'000);
+  in.read_duration("batch_interval_ms", out.batch_interval, 10, 3'600'000);
+}
+
 // A `metrics` section turns the endpoint on unless it says "enabled": false.
 void read_metrics(ObjectReader& in, MetricsConfig& out) {
   out.enabled = true;
@@ -137,6 +146,10 @@ Config read_config(const nlohmann::json& document, ProblemSink& sink) {
   read_section(root, "logging", config.logging, [](ObjectReader& in, LoggingConfig& out) {
     in.read_enum("level", out.level, kLogLevelNames);
   });
+  if (root.child("central")) {
+    config.central.emplace();
+    read_section(root, "central", *config.central, read_central);
+  }
   read_section(root, "metrics", config.metrics, read_metrics);
   root.finish();
   return config;

@@ -6,6 +6,7 @@
 #include <map>
 
 #include "config/address_check.hpp"
+#include "config/central_check.hpp"
 #include "config/fingerprint.hpp"
 #include "config/json_positions.hpp"
 #include "config/mqtt_validate.hpp"
@@ -173,6 +174,22 @@ void check_recorder_and_status(Checker& checker, const Config& config) {
     checker.add("status.path", "must not be empty");
 }
 
+// The central store copies the local recording (the journal): no recording,
+// nothing to ship.
+void check_central(Checker& checker, const Config& config) {
+  if (!config.central) return;
+  const CentralConfig& central = *config.central;
+  checker.check("central.url", check_central_url(central.url));
+  if (!central.site.empty()) checker.check("central.site", check_site_name(central.site));
+  if (!central.password_file.empty() && url_has_password(central.url)) {
+    checker.add("central.password_file",
+                "the url already holds a password: give it either there or in password_file, not both");
+  }
+  if (!config.recorder.enabled) {
+    checker.add("central", "shipping to a central store needs the local recording (recorder.enabled)");
+  }
+}
+
 // Checked even when disabled, so that turning it on later does not reveal it.
 void check_metrics(Checker& checker, const MetricsConfig& metrics) {
   checker.check("metrics.listen", check_ipv4_listen(metrics.listen));
@@ -185,6 +202,7 @@ ConfigProblems validate(const Config& config) {
   check_buses(checker, config.buses);
   check_bridges(checker, config);
   check_recorder_and_status(checker, config);
+  check_central(checker, config);
   check_metrics(checker, config.metrics);
   return checker.take();
 }

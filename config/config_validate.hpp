@@ -11,6 +11,8 @@
 //     tls may have none), tls paths non-empty and fingerprints well-formed
 //   - recorder and status paths non-empty when enabled; retention needs
 //     rotation
+//   - central: a libpq URI, a well-formed site name, the password in one
+//     place only, and the recorder on (it ships the recording)
 //   - the metrics listen address is a numeric IPv4 address and port
 //
 // Each problem has a JSON path and no source or position: the loader stamps

@@ -3,6 +3,7 @@
 // (QueryFilter), what comes back (Entry), and where to resume (Cursor).
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,11 +26,32 @@ std::string_view to_string(EntryKind kind);
 std::optional<EntryKind> parse_entry_kind(std::string_view name);
 std::optional<KindMask> parse_kinds(std::string_view list);
 
+// Where a central store's reader stands (CentralReader): the last message
+// and event returned, in the store's order (wall_ns, file_id, id), and how
+// much of each file the store held then, so rows shipped later with older
+// times are found too (--follow).
+struct CentralCursor {
+  struct Key {
+    std::int64_t wall_ns = 0;
+    std::int64_t file_id = 0;
+    std::int64_t id = 0;
+  };
+  struct Shipped {
+    std::int64_t message = 0;
+    std::int64_t event = 0;
+    bool complete = false;
+  };
+  std::optional<Key> message;
+  std::optional<Key> event;
+  std::optional<std::map<std::int64_t, Shipped>> shipped;  // by file_id; nullopt = first query
+};
+
 // A position in a recording set: entries after it are new. Empty = start.
 struct Cursor {
   std::string file;             // file of the last entry returned
   std::int64_t message_id = 0;  // last message.id seen in that file
   std::int64_t event_id = 0;    // last event.id seen in that file
+  CentralCursor central;        // instead, for a central store
 };
 
 struct QueryFilter {
@@ -64,11 +86,14 @@ struct ReceiverInfo {
 //   join / leave: agent, text = how (leave)
 //   bind / unbind: agent, code = regexp id, text = pattern (bind)
 //   die / error: agent = sender, code = id, text (error)
-//   gap:    code = records dropped, wall_ns..end_ns
+//   gap:    code = records dropped, wall_ns..end_ns (central store: also rows a
+//           local file lost to retention before they were shipped, text
+//           "not shipped")
 //   dropped: agent = the peer that missed them, code = frames not delivered
 //            (its queue was full), wall_ns..end_ns = first..last drop
 struct Entry {
   EntryKind kind = EntryKind::kMsg;
+  std::string site;  // central store only: the site that shipped it ("" for a local file)
   std::string file;
   std::int64_t id = 0;  // message.id or event.id in `file`
   std::int64_t wall_ns = 0;

@@ -41,7 +41,7 @@ Result<QueryResult> Reader::query(const QueryFilter& filter) const {
     auto entries = file->entries(f, *text, resume ? filter.after.message_id : 0,
                                  resume ? filter.after.event_id : 0);
     if (!entries) return Unexpected<Error>{entries.error()};
-    if (!resume && !entries->empty()) result.next = Cursor{*it, 0, 0};
+    if (!resume && !entries->empty()) result.next = Cursor{*it, 0, 0, {}};
     for (Entry& e : *entries) {
       auto& last = e.kind == EntryKind::kMsg ? result.next.message_id : result.next.event_id;
       last = e.id;

@@ -23,30 +23,31 @@
 
 #include "core/result.hpp"
 #include "storage/query.hpp"
+#include "storage/recording_reader.hpp"
 #include "storage/subscription_usage.hpp"
 #include "storage/summary.hpp"
 
 namespace ivy::storage {
 
-class Reader {
+class Reader final : public RecordingReader {
  public:
   static Result<Reader> open(const std::string& path);
 
   // Entries matching `filter`, in time order, continuing after filter.after.
   // Fails on a bad text regexp or an unreadable file.
-  Result<QueryResult> query(const QueryFilter& filter) const;
+  Result<QueryResult> query(const QueryFilter& filter) const override;
 
   // Counts, rates, busiest texts, gaps: see summary.hpp.
-  Result<Summary> summary() const;
+  Result<Summary> summary() const override;
 
   // Every subscription with its deliveries: see subscription_usage.hpp.
-  Result<std::vector<SubscriptionUse>> subscriptions() const;
+  Result<std::vector<SubscriptionUse>> subscriptions() const override;
 
   // Messages per interval: [from_ns, to_ns) cut into `buckets` equal parts
   // (the last one takes the rounding). Costs a few binary searches per
   // bucket and file (message ids are the time index), never a scan.
   Result<std::vector<std::int64_t>> message_counts(std::int64_t from_ns, std::int64_t to_ns,
-                                                   std::size_t buckets) const;
+                                                   std::size_t buckets) const override;
 
   // The files read, oldest first.
   std::vector<std::string> files() const;

@@ -38,6 +38,10 @@ struct SqliteRecorderOptions {
 
   RecordingMeta meta;  // copied into every file's `recordings` row
   LogFn log;           // may be empty
+  // Called on the writer thread just before retention deletes `path` (the
+  // shipper notes what of it was never shipped); may be empty. Must not
+  // block for long.
+  std::function<void(const std::string& path)> before_delete;
   const Clock* clock = nullptr;  // null = SystemClock; must outlive recorder
 };
 

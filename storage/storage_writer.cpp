@@ -259,6 +259,7 @@ void StorageWriter::retain() {
   next_retention_mono_ = t.mono_ns + kRetentionPeriodNs;
   const std::string current = file_ ? file_->path() : std::string();
   for (const auto& path : files_to_delete(files_.files(), current, t.wall_ns, policy)) {
+    if (options_.before_delete) options_.before_delete(path);
     auto removed = files_.remove(path);
     report(removed ? LogLevel::kInfo : LogLevel::kWarning,
            removed ? "retention: deleted " + path : removed.error().message);

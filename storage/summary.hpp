@@ -32,7 +32,19 @@ struct TextCount {
   std::int64_t count = 0;
 };
 
+// One site of a central store.
+struct SiteSummary {
+  std::string site;
+  std::int64_t files = 0;
+  std::int64_t first_started_ns = 0;  // its oldest file's start
+  std::int64_t last_row_ns = 0;       // the newest row shipped (0: none)
+  std::int64_t shipped_at_ns = 0;     // its last shipment
+};
+
 struct Summary {
+  std::vector<SiteSummary> sites;  // central store only
+  std::int64_t unshipped_gaps = 0;  // central store: local files deleted before they were shipped
+  std::int64_t unshipped_rows = 0;  // ... and the rows they took with them
   std::vector<std::string> files;
   std::uint64_t bytes = 0;  // databases + WAL files
   std::vector<RecordingRun> runs;

@@ -55,6 +55,7 @@ std::string format_time(std::int64_t wall_ns, TimeZone zone) {
 
 std::string format_text(const Entry& e, TimeZone zone) {
   std::string line = format_time(e.wall_ns, zone) + " ";
+  if (!e.site.empty()) line += "[" + e.site + "] ";
   switch (e.kind) {
     case EntryKind::kMsg: {
       line += who(e) + " sent '" + e.text + "'";
@@ -92,6 +93,7 @@ std::string format_text(const Entry& e, TimeZone zone) {
 std::string format_json(const Entry& e) {
   nlohmann::json j;
   j["kind"] = std::string(storage::to_string(e.kind));
+  if (!e.site.empty()) j["site"] = e.site;
   j["time"] = iso_utc(e.wall_ns);
   j["wall_ns"] = e.wall_ns;
   if (e.kind != EntryKind::kGap) {
@@ -140,14 +142,17 @@ std::string csv_field(std::string_view value) {
   return out + "\"";
 }
 
-std::string csv_header() { return "time,wall_ns,kind,agent,app_id,host,port,bus,code,text,receivers"; }
+std::string csv_header(bool with_site) {
+  return std::string("time,wall_ns,kind,agent,app_id,host,port,bus,code,text,receivers") + (with_site ? ",site" : "");
+}
 
-std::string format_csv(const Entry& e) {
+std::string format_csv(const Entry& e, bool with_site) {
   std::string line = iso_utc(e.wall_ns) + "," + std::to_string(e.wall_ns) + "," +
                      std::string(storage::to_string(e.kind)) + "," + csv_field(e.agent.name) + "," +
                      csv_field(e.agent.app_id) + "," + csv_field(e.agent.host) + "," + std::to_string(e.agent.port) +
                      "," + csv_field(e.agent.bus) + "," + std::to_string(e.code) + "," + csv_field(e.text) + ",";
-  return line + csv_field(receivers_text(e));
+  line += csv_field(receivers_text(e));
+  return with_site ? line + "," + csv_field(e.site) : line;
 }
 
 }  // namespace ivy::ctl

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "storage/pg_connection.hpp"
 #include "storage/time_spec.hpp"
 
 namespace po = boost::program_options;
@@ -17,10 +18,29 @@ std::string default_db_path() {
   return ::stat(packaged, &st) == 0 ? packaged : "ivyd.db";
 }
 
-void add_filter_options(po::options_description& desc, FilterOptions& o, bool kinds) {
+void add_location_options(po::options_description& desc, FilterOptions& o) {
   desc.add_options()
-      ("db", po::value(&o.db)->value_name("FILE"),
-       "recording to read (default /var/lib/ivyd/ivyd.db if it exists, else ./ivyd.db)")
+      ("db", po::value(&o.db)->value_name("FILE|URI"),
+       "recording to read (default /var/lib/ivyd/ivyd.db if it exists, else ./ivyd.db), or a central store: "
+       "postgresql://[user@]host[:port]/dbname (password from PGPASSWORD or ~/.pgpass)")
+      ("site", po::value(&o.sites)->value_name("NAME")->composing(),
+       "central store: only the recordings of site NAME (repeatable)");
+}
+
+Result<std::unique_ptr<storage::RecordingReader>> open_reader(const char* command, const FilterOptions& o,
+                                                              bool& usage) {
+  const std::string db = o.db.empty() ? default_db_path() : o.db;
+  usage = !o.sites.empty() && !storage::is_central_location(db);
+  auto reader = storage::open_recording_reader(db, o.sites);
+  if (!reader) {
+    return fail("ivyctl " + std::string(command) + ": " + storage::redact_url(db) + ": " + reader.error().message);
+  }
+  return reader;
+}
+
+void add_filter_options(po::options_description& desc, FilterOptions& o, bool kinds) {
+  add_location_options(desc, o);
+  desc.add_options()
       ("since", po::value(&o.since)->value_name("T"),
        "from time T: ISO 8601 (2026-11-25T10:00, ...Z, +02:00), relative (-10m, -2h, -1d), today, yesterday")
       ("until", po::value(&o.until)->value_name("T"), "up to time T (same forms as --since)")

@@ -1,20 +1,25 @@
 #pragma once
-// The options `ivyctl query`, `export` and `replay` share: which recording
-// (--db) and which entries (--since, --until, --agent, --match, --kind,
-// --limit), turned into a storage::QueryFilter.
+// The options `ivyctl query`, `export`, `info` and `replay` share: which
+// recording (--db: a file or a central store's postgresql:// URI, and --site
+// for the latter) and which entries (--since, --until, --agent, --match,
+// --kind, --limit), turned into a storage::QueryFilter.
 
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/program_options.hpp>
 
 #include "core/result.hpp"
 #include "storage/query.hpp"
+#include "storage/recording_reader.hpp"
 
 namespace ivy::ctl {
 
 struct FilterOptions {
   std::string db;
+  std::vector<std::string> sites;  // --site, repeatable (central store only)
   std::string since;
   std::string until;
   std::string agent;
@@ -30,6 +35,15 @@ std::string default_db_path();
 
 // Adds the options to `desc`, storing into `o`. `kinds`: also add --kind.
 void add_filter_options(boost::program_options::options_description& desc, FilterOptions& o, bool kinds);
+// Adds --db and --site only (ivyctl info, replay).
+void add_location_options(boost::program_options::options_description& desc, FilterOptions& o);
+
+// Opens what --db names (the default recording if empty), for --site. Errors
+// say which command and which recording: "ivyctl query: <db>: <why>" (the
+// password of a URI hidden). `usage`: set when the error is bad usage (exit
+// 2), e.g. --site with a local file.
+Result<std::unique_ptr<storage::RecordingReader>> open_reader(const char* command, const FilterOptions& o,
+                                                              bool& usage);
 
 // Builds the filter; the times are parsed relative to `now_ns` in the local
 // zone. Errors name the option ("--since: ...").

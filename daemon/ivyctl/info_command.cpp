@@ -12,7 +12,7 @@
 #include "daemon/ivyctl/filter_options.hpp"
 #include "daemon/ivyctl/plot_script.hpp"
 #include "daemon/ivyctl/sparkline.hpp"
-#include "storage/reader.hpp"
+#include "storage/recording_reader.hpp"
 
 namespace po = boost::program_options;
 
@@ -59,7 +59,7 @@ std::size_t sparkline_width() {
 
 // "Rate:           ▁▂▃█▃▂  peak 71 msg/s in 1 s"; empty when there is too
 // little to draw or it cannot be read.
-std::string rate_line(const storage::Reader& reader, const storage::Summary& s) {
+std::string rate_line(const storage::RecordingReader& reader, const storage::Summary& s) {
   constexpr std::int64_t kMinSpanNs = 1'000'000;
   if (s.messages == 0 || s.last_ns - s.first_ns < kMinSpanNs) return {};
   const std::int64_t span = s.last_ns + 1 - s.first_ns;
@@ -75,9 +75,29 @@ std::string rate_line(const storage::Reader& reader, const storage::Summary& s) 
          human_interval(bucket_ns);
 }
 
-void print_summary(const storage::Summary& s, const std::string& rate) {
-  std::cout << "Files:          " << s.files.size() << " (" << human_bytes(s.bytes) << ")\n";
-  for (const auto& f : s.files) std::cout << "                " << f << "\n";
+// A central store: its size, and per site its files and how far it is shipped.
+void print_sites(const storage::Summary& s) {
+  std::cout << "Store:          " << human_bytes(s.bytes) << ", " << s.sites.size()
+            << (s.sites.size() == 1 ? " site\n" : " sites\n");
+  for (const auto& site : s.sites) {
+    std::cout << "  " << site.site << ": " << site.files << (site.files == 1 ? " file" : " files");
+    if (site.last_row_ns) std::cout << ", rows up to " << format_time(site.last_row_ns, TimeZone::kLocal);
+    if (site.shipped_at_ns) std::cout << ", last shipped " << format_time(site.shipped_at_ns, TimeZone::kLocal);
+    std::cout << "\n";
+  }
+  if (s.unshipped_gaps) {
+    std::cout << "Not shipped:    " << s.unshipped_gaps << " local files deleted before they were shipped ("
+              << s.unshipped_rows << " rows lost)\n";
+  }
+}
+
+void print_summary(const storage::Summary& s, bool central, const std::string& rate) {
+  if (central) {
+    print_sites(s);
+  } else {
+    std::cout << "Files:          " << s.files.size() << " (" << human_bytes(s.bytes) << ")\n";
+    for (const auto& f : s.files) std::cout << "                " << f << "\n";
+  }
   if (s.messages > 0) {
     std::cout << "Start:          " << format_time(s.first_ns, TimeZone::kLocal) << "\n"
               << "End:            " << format_time(s.last_ns, TimeZone::kLocal) << "\n"
@@ -91,7 +111,7 @@ void print_summary(const storage::Summary& s, const std::string& rate) {
             << "Delivery drops: " << s.delivery_drops << " (" << s.frames_dropped
             << " frames not delivered to peers whose queue was full)\n";
   for (const auto& run : s.runs) {
-    std::cout << "Recording:      " << format_time(run.started_ns, TimeZone::kLocal) << " -> "
+    std::cout << "Recording:      " << (central ? run.file + " " : std::string()) << format_time(run.started_ns, TimeZone::kLocal) << " -> "
               << (run.stopped_ns ? format_time(run.stopped_ns, TimeZone::kLocal) : std::string("(not stopped cleanly)"))
               << "  host " << run.host << ", bus " << run.bus << ", ivyd " << run.ivyd_version
               << (run.config_digest.empty() ? std::string() : ", config " + run.config_digest) << "\n";
@@ -107,20 +127,21 @@ void print_summary(const storage::Summary& s, const std::string& rate) {
 }  // namespace
 
 int run_info(int argc, char** argv) {
-  std::string db;
+  FilterOptions fo;
   std::string when = "auto";
   po::options_description desc(
-      "usage: ivyctl info [--db FILE] [--sparkline auto|always|never]\n\n"
+      "usage: ivyctl info [--db FILE|URI] [--site NAME]... [--sparkline auto|always|never]\n\n"
       "Shows what a recording holds: files and size, time span, message counts and\n"
       "rates per sender, the most repeated messages, gaps and drops; on a terminal,\n"
-      "also the message rate over the recording as a one-line sparkline.\n\nOptions");
+      "also the message rate over the recording as a one-line sparkline. On a\n"
+      "central store (--db postgresql://...): its sites, how far each is shipped,\n"
+      "and the rows local retention deleted before they were shipped.\n\nOptions");
   desc.add_options()("help,h", "show this help and exit")(
-      "db", po::value(&db)->value_name("FILE"),
-      "recording to read (default /var/lib/ivyd/ivyd.db if it exists, else ./ivyd.db)")(
       "sparkline", po::value(&when)->value_name("WHEN")->default_value("auto"),
       "the rate line: auto (only when standard output is a terminal, so scripts "
       "reading the output see no change), always, never; Unicode blocks when the "
       "locale is UTF-8, else ASCII");
+  add_location_options(desc, fo);
   po::variables_map vm;
   int exit_code = kExitOk;
   const CommandSpec spec{"info", &desc, nullptr, nullptr,
@@ -130,19 +151,20 @@ int run_info(int argc, char** argv) {
     std::cerr << "ivyctl info: --sparkline: '" << when << "' is not auto, always or never\n";
     return kExitUsage;
   }
-  if (db.empty()) db = default_db_path();
-  auto reader = storage::Reader::open(db);
+  bool usage = false;
+  auto reader = open_reader("info", fo, usage);
   if (!reader) {
-    std::cerr << "ivyctl info: " << db << ": " << reader.error().message << "\n";
-    return kExitFailure;
+    std::cerr << reader.error().message << "\n";
+    return usage ? kExitUsage : kExitFailure;
   }
-  auto summary = reader->summary();
+  auto summary = (*reader)->summary();
   if (!summary) {
-    std::cerr << "ivyctl info: " << db << ": " << summary.error().message << "\n";
+    std::cerr << "ivyctl info: " << summary.error().message << "\n";
     return kExitFailure;
   }
   const bool sparkline = when == "always" || (when == "auto" && ::isatty(STDOUT_FILENO));
-  print_summary(*summary, sparkline ? rate_line(*reader, *summary) : std::string());
+  print_summary(*summary, storage::is_central_location(fo.db),
+                sparkline ? rate_line(**reader, *summary) : std::string());
   return kExitOk;
 }
 

@@ -11,6 +11,7 @@
 #include "daemon/ivyctl/filter_options.hpp"
 #include "daemon/ivyctl/lint_format.hpp"
 #include "daemon/ivyctl/lint_input.hpp"
+#include "storage/pg_connection.hpp"
 
 namespace po = boost::program_options;
 
@@ -25,6 +26,7 @@ constexpr const char* kEpilog =
     "Examples:\n"
     "  ivyctl lint                          the subscriptions on the daemon's buses now\n"
     "  ivyctl lint --db /var/lib/ivyd/ivyd.db --json\n"
+    "  ivyctl lint --db postgresql://ivy@db.lab/ivy --site bench-3   a central store\n"
     "  ivyctl lint --skip dialect,hyperscan-prefilter    a bus without ivy-python agents\n"
     "\n"
     "Exit status: 0 no problems, 1 problems found (or the daemon or recording could\n"
@@ -32,7 +34,7 @@ constexpr const char* kEpilog =
 
 struct LintOptionsCli {
   bool live = false;
-  std::string db;
+  FilterOptions location;  // --db and --site
   std::string socket = kDefaultSocket;
   bool json = false;
   std::string skip;
@@ -51,12 +53,14 @@ Result<LintCheckMask> parse_skip(const std::string& list) {
 }
 
 Result<std::vector<LintSubscription>> gather(const LintOptionsCli& o, LintSource& source) {
-  if (!o.db.empty()) {
-    source = {"recording", o.db};
-    auto reader = storage::Reader::open(o.db);
-    if (!reader) return fail(o.db + ": " + reader.error().message);
-    auto subs = subscriptions_from_recording(*reader);
-    if (!subs) return fail(o.db + ": " + subs.error().message);
+  if (!o.location.db.empty()) {
+    const std::string shown = storage::redact_url(o.location.db);
+    source = {"recording", shown};
+    bool usage = false;
+    auto reader = open_reader("lint", o.location, usage);
+    if (!reader) return Unexpected<Error>{reader.error()};
+    auto subs = subscriptions_from_recording(**reader);
+    if (!subs) return fail(shown + ": " + subs.error().message);
     return subs;
   }
   source = {"live", o.socket};
@@ -70,17 +74,22 @@ Result<std::vector<LintSubscription>> gather(const LintOptionsCli& o, LintSource
 int run_lint(int argc, char** argv) {
   LintOptionsCli o;
   po::options_description desc(
-      "usage: ivyctl lint [--live | --db FILE] [--socket PATH] [--json] [--skip CHECKS]\n\n"
+      "usage: ivyctl lint [--live | --db FILE|URI [--site NAME]...] [--socket PATH] [--json]\n"
+      "                   [--skip CHECKS]\n\n"
       "Reports on the subscriptions on the bus now (asking the running daemon) or in a\n"
       "recording: patterns PCRE2 cannot compile, patterns Hyperscan cannot take or only\n"
       "approximates, shapes prone to catastrophic backtracking, patterns ivy-python and\n"
       "ivy-c senders read differently, agents subscribed to every message, identical\n"
       "subscriptions held by many agents, and in a recording the patterns that never\n"
-      "matched and the most matched ones.\n\nOptions");
+      "matched and the most matched ones. A recording may be a central store\n"
+      "(--db postgresql://...), its sites chosen with --site.\n\nOptions");
   desc.add_options()("help,h", "show this help and exit")(
       "live", po::bool_switch(&o.live),
       "the subscriptions on the running daemon's buses (the default)")(
-      "db", po::value(&o.db)->value_name("FILE"), "the subscriptions in a recording instead")(
+      "db", po::value(&o.location.db)->value_name("FILE|URI"),
+      "the subscriptions in a recording instead (a file, or a central store's postgresql:// URI)")(
+      "site", po::value(&o.location.sites)->value_name("NAME"),
+      "with a central store: only this site (repeatable; default all)")(
       "socket", po::value(&o.socket)->value_name("PATH")->default_value(kDefaultSocket),
       "the daemon's status socket (status.path in its config)")("json", po::bool_switch(&o.json),
                                                                 "print one JSON document")(
@@ -93,7 +102,15 @@ int run_lint(int argc, char** argv) {
     std::cerr << "ivyctl lint: --live and --db exclude each other (see ivyctl lint --help)\n";
     return kExitUsage;
   }
-  if (vm.count("db") && o.db.empty()) o.db = default_db_path();
+  if (!o.location.sites.empty() && !vm.count("db")) {
+    std::cerr << "ivyctl lint: --site needs --db with a central store (see ivyctl lint --help)\n";
+    return kExitUsage;
+  }
+  if (!o.location.sites.empty() && !storage::is_central_location(o.location.db)) {
+    std::cerr << "ivyctl lint: --site: only a central store (--db postgresql://...) has sites\n";
+    return kExitUsage;
+  }
+  if (vm.count("db") && o.location.db.empty()) o.location.db = default_db_path();
   LintOptions options;
   auto skip = parse_skip(o.skip);
   if (!skip) {

@@ -39,7 +39,8 @@ Result<std::vector<LintSubscription>> subscriptions_from_daemon(std::string_view
   return out;
 }
 
-Result<std::vector<LintSubscription>> subscriptions_from_recording(const storage::Reader& reader) {
+Result<std::vector<LintSubscription>> subscriptions_from_recording(
+    const storage::RecordingReader& reader) {
   auto uses = reader.subscriptions();
   if (!uses) return Unexpected<Error>{uses.error()};
   std::vector<LintSubscription> out;

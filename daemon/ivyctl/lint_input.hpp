@@ -1,7 +1,7 @@
 #pragma once
 // Where `ivyctl lint` gets the subscriptions it checks: the running daemon's
 // "subscriptions" answer (daemon/service/daemon.hpp), or a recording through
-// storage::Reader (so any store the Reader can open works).
+// storage::RecordingReader (a local recording or a central store).
 
 #include <string>
 #include <string_view>
@@ -9,7 +9,7 @@
 
 #include "core/result.hpp"
 #include "core/subscription_lint.hpp"
-#include "storage/reader.hpp"
+#include "storage/recording_reader.hpp"
 
 namespace ivy::ctl {
 
@@ -20,6 +20,7 @@ namespace ivy::ctl {
 Result<std::vector<LintSubscription>> subscriptions_from_daemon(std::string_view reply);
 
 // Every subscription of the recording, with its deliveries.
-Result<std::vector<LintSubscription>> subscriptions_from_recording(const storage::Reader& reader);
+Result<std::vector<LintSubscription>> subscriptions_from_recording(
+    const storage::RecordingReader& reader);
 
 }  // namespace ivy::ctl

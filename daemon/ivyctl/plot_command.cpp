@@ -10,7 +10,8 @@
 #include "daemon/ivyctl/gnuplot.hpp"
 #include "daemon/ivyctl/plot_script.hpp"
 #include "daemon/ivyctl/traffic_series.hpp"
-#include "storage/reader.hpp"
+#include "storage/pg_connection.hpp"
+#include "storage/recording_reader.hpp"
 
 namespace po = boost::program_options;
 
@@ -60,7 +61,7 @@ bool parse_size(const std::string& text, PlotStyle& style) {
 // Reads the recording page by page into `binner` (bounded memory): the
 // messages the filter selects, then the joins, leaves and gaps of its time
 // span (and agent).
-Status read_traffic(const storage::Reader& reader, storage::QueryFilter filter,
+Status read_traffic(const storage::RecordingReader& reader, storage::QueryFilter filter,
                     TrafficBinner& binner) {
   const std::size_t limit = filter.limit;
   storage::QueryFilter events = filter;
@@ -111,8 +112,9 @@ std::string default_title(const std::string& db, const TrafficSeries& s) {
 int run_plot(int argc, char** argv) {
   PlotCli o;
   po::options_description desc(
-      "usage: ivyctl plot [--db FILE] [--since T] [--until T] [--agent NAME] [--match REGEXP]\n"
-      "                   -o FILE.png|FILE.svg [--size WxH] [--title TEXT] [--gnuplot PATH]\n\n"
+      "usage: ivyctl plot [--db FILE|URI] [--site NAME]... [--since T] [--until T]\n"
+      "                   [--agent NAME] [--match REGEXP] -o FILE.png|FILE.svg\n"
+      "                   [--size WxH] [--title TEXT] [--gnuplot PATH]\n\n"
       "Draws a recording's traffic with gnuplot (package gnuplot-nox): message rate\n"
       "over time per sender and per message class, joins and leaves, gaps.\n\nOptions");
   desc.add_options()("help,h", "show this help and exit");
@@ -144,14 +146,15 @@ int run_plot(int argc, char** argv) {
     std::cerr << "ivyctl plot: " << filter.error().message << "\n";
     return kExitUsage;
   }
-  const std::string db = o.filter.db.empty() ? default_db_path() : o.filter.db;
-  auto reader = storage::Reader::open(db);
+  const std::string db = storage::redact_url(o.filter.db.empty() ? default_db_path() : o.filter.db);
+  bool usage = false;
+  auto reader = open_reader("plot", o.filter, usage);
   if (!reader) {
-    std::cerr << "ivyctl plot: " << db << ": " << reader.error().message << "\n";
-    return kExitFailure;
+    std::cerr << reader.error().message << "\n";
+    return usage ? kExitUsage : kExitFailure;
   }
   TrafficBinner binner;
-  if (auto st = read_traffic(*reader, *filter, binner); !st) {
+  if (auto st = read_traffic(**reader, *filter, binner); !st) {
     std::cerr << "ivyctl plot: " << db << ": " << st.error().message << "\n";
     return kExitFailure;
   }

@@ -12,7 +12,7 @@
 #include "daemon/ivyctl/commands.hpp"
 #include "daemon/ivyctl/entry_format.hpp"
 #include "daemon/ivyctl/filter_options.hpp"
-#include "storage/reader.hpp"
+#include "storage/recording_reader.hpp"
 
 namespace po = boost::program_options;
 
@@ -30,21 +30,22 @@ struct Printer {
   std::ostream& out;
   OutputFormat format;
   TimeZone zone;
+  bool with_site;  // a central store: CSV gets a site column
   void header() {
-    if (format == OutputFormat::kCsv) out << csv_header() << '\n';
+    if (format == OutputFormat::kCsv) out << csv_header(with_site) << '\n';
   }
   void print(const storage::Entry& e) {
     switch (format) {
       case OutputFormat::kText: out << format_text(e, zone) << '\n'; break;
       case OutputFormat::kJson: out << format_json(e) << '\n'; break;
-      case OutputFormat::kCsv: out << format_csv(e) << '\n'; break;
+      case OutputFormat::kCsv: out << format_csv(e, with_site) << '\n'; break;
     }
   }
 };
 
 // Runs the query page by page (so memory stays bounded) and prints every
 // entry; with `follow`, keeps polling for new entries until Ctrl-C.
-int stream_entries(const storage::Reader& reader, storage::QueryFilter filter, Printer& printer, bool follow,
+int stream_entries(const storage::RecordingReader& reader, storage::QueryFilter filter, Printer& printer, bool follow,
                    bool progress) {
   const std::size_t limit = filter.limit;
   std::size_t printed = 0;
@@ -112,11 +113,11 @@ int run_read_command(const ReadCommand& command, int argc, char** argv) {
     std::cerr << "ivyctl " << command.name << ": " << filter.error().message << "\n";
     return kExitUsage;
   }
-  const std::string db = fo.db.empty() ? default_db_path() : fo.db;
-  auto reader = storage::Reader::open(db);
+  bool usage = false;
+  auto reader = open_reader(command.name, fo, usage);
   if (!reader) {
-    std::cerr << "ivyctl " << command.name << ": " << db << ": " << reader.error().message << "\n";
-    return kExitFailure;
+    std::cerr << reader.error().message << "\n";
+    return usage ? kExitUsage : kExitFailure;
   }
   std::ofstream file;
   if (!output.empty()) {
@@ -129,10 +130,10 @@ int run_read_command(const ReadCommand& command, int argc, char** argv) {
   std::ostream& out = output.empty() ? std::cout : file;
   std::signal(SIGINT, on_interrupt);
   std::signal(SIGTERM, on_interrupt);
-  Printer printer{out, *format, utc ? TimeZone::kUtc : TimeZone::kLocal};
+  Printer printer{out, *format, utc ? TimeZone::kUtc : TimeZone::kLocal, storage::is_central_location(fo.db)};
   printer.header();
   const bool progress = !command.can_follow && !output.empty() && ::isatty(STDERR_FILENO);
-  return stream_entries(*reader, *filter, printer, follow, progress);
+  return stream_entries(**reader, *filter, printer, follow, progress);
 }
 
 }  // namespace
@@ -141,7 +142,9 @@ int run_query(int argc, char** argv) {
   return run_read_command({"query",
                            "usage: ivyctl query [OPTIONS]\n\n"
                            "Prints recorded entries (messages with their receivers, direct messages,\n"
-                           "joins, leaves, binds, unbinds, DIE/ERROR, gaps) in time order.\n\nOptions",
+                           "joins, leaves, binds, unbinds, DIE/ERROR, gaps) in time order, from a local\n"
+                           "recording or from a central store (--db postgresql://..., each entry with its\n"
+                           "site).\n\nOptions",
                            "text", true},
                           argc, argv);
 }

@@ -13,7 +13,7 @@
 #include "daemon/ivyctl/commands.hpp"
 #include "daemon/ivyctl/ctl_matchers.hpp"
 #include "daemon/ivyctl/filter_options.hpp"
-#include "storage/reader.hpp"
+#include "storage/recording_reader.hpp"
 
 namespace po = boost::program_options;
 
@@ -27,7 +27,7 @@ constexpr std::size_t kPageRows = 2000;
 // Recorded messages, read a page at a time.
 class MessageFeed {
  public:
-  MessageFeed(const storage::Reader& reader, storage::QueryFilter filter) : reader_(reader), filter_(std::move(filter)) {
+  MessageFeed(const storage::RecordingReader& reader, storage::QueryFilter filter) : reader_(reader), filter_(std::move(filter)) {
     filter_.kinds = storage::kind_bit(storage::EntryKind::kMsg);
     limit_ = filter_.limit;
   }
@@ -60,7 +60,7 @@ class MessageFeed {
     for (auto& e : page->entries) buffer_.push_back(std::move(e));
   }
 
-  const storage::Reader& reader_;
+  const storage::RecordingReader& reader_;
   storage::QueryFilter filter_;
   std::deque<storage::Entry> buffer_;
   std::size_t limit_ = 0;
@@ -198,7 +198,8 @@ class Replay {
 bool parse_replay_options(int argc, char** argv, ReplayOptions& o, int& exit_code) {
   po::options_description desc(
       "usage: ivyctl replay [OPTIONS]\n\n"
-      "Re-emits recorded messages onto a bus with their original timing scaled by\n"
+      "Re-emits recorded messages (of a local recording or a central store) onto a\n"
+      "bus with their original timing scaled by\n"
       "--speed, as one agent (--as) or impersonating each original sender as\n"
       "'replay:<name>' (--as-original). Peers receive them exactly as if sent live\n"
       "(they are matched against the peers' current subscriptions). Ctrl-C stops\n"
@@ -212,8 +213,8 @@ bool parse_replay_options(int argc, char** argv, ReplayOptions& o, int& exit_cod
       "as-original", po::bool_switch(&o.as_original), "one agent per original sender, named replay:<name>")(
       "wait", po::value(&o.wait_s)->default_value(1.0), "seconds to wait for peers to connect before replaying");
   po::options_description filters("Selection");
-  filters.add_options()("db", po::value(&o.filter.db)->value_name("FILE"),
-                        "recording to read (default /var/lib/ivyd/ivyd.db if it exists, else ./ivyd.db)")(
+  add_location_options(filters, o.filter);
+  filters.add_options()(
       "agent", po::value(&o.filter.agent)->value_name("NAME"), "only messages sent by NAME")(
       "match", po::value(&o.filter.match)->value_name("REGEXP"), "only texts matching REGEXP")(
       "limit", po::value(&o.filter.limit)->value_name("N"), "at most N messages");
@@ -239,7 +240,7 @@ bool parse_replay_options(int argc, char** argv, ReplayOptions& o, int& exit_cod
 }
 
 // Names of the senders of the selected messages (for --as-original).
-Result<std::vector<std::string>> sender_names(const storage::Reader& reader, const storage::QueryFilter& filter) {
+Result<std::vector<std::string>> sender_names(const storage::RecordingReader& reader, const storage::QueryFilter& filter) {
   MessageFeed feed(reader, filter);
   std::set<std::string> names;
   while (auto e = feed.next()) names.insert("replay:" + (e->agent.name.empty() ? std::string("unknown") : e->agent.name));
@@ -265,12 +266,13 @@ int run_replay(int argc, char** argv) {
     std::cerr << "ivyctl replay: bad bus '" << bus_text << "': " << (errors.empty() ? "" : errors.front()) << "\n";
     return kExitUsage;
   }
-  const std::string db = o.filter.db.empty() ? default_db_path() : o.filter.db;
-  auto reader = storage::Reader::open(db);
-  if (!reader) {
-    std::cerr << "ivyctl replay: " << db << ": " << reader.error().message << "\n";
-    return kExitFailure;
+  bool usage = false;
+  auto opened = open_reader("replay", o.filter, usage);
+  if (!opened) {
+    std::cerr << opened.error().message << "\n";
+    return usage ? kExitUsage : kExitFailure;
   }
+  const storage::RecordingReader* reader = opened->get();
   std::vector<std::string> names{o.as};
   if (o.as_original) {
     auto senders = sender_names(*reader, *filter);

@@ -7,6 +7,7 @@
 #include "daemon/ivyctl/command_args.hpp"
 #include "daemon/ivyctl/commands.hpp"
 #include "daemon/ivyctl/daemon_socket.hpp"
+#include "daemon/ivyctl/entry_format.hpp"
 
 namespace po = boost::program_options;
 using nlohmann::json;
@@ -37,6 +38,40 @@ void print_matcher_cache(const json& c) {
   std::cout << "\nHyperscan cache: " << s(c, "dir") << " (" << s(c, "files") << " files, " << s(c, "bytes")
             << " of " << s(c, "max_bytes") << " bytes; " << s(c, "hits") << " hits, " << s(c, "rejected")
             << " rejected)\n";
+}
+
+// A time in ns since the epoch, or `none` (JSON null).
+std::string time_text(const json& ns, const char* none) {
+  return ns.is_number() ? format_time(ns.get<std::int64_t>(), TimeZone::kLocal) : none;
+}
+
+// The central store the recording is shipped to (absent in a daemon from
+// before issue 15, off when `central` is not configured).
+void print_central(const json& c) {
+  if (!c.value("enabled", false)) return;
+  std::cout << "\ncentral: " << s(c, "url") << (c.contains("site") ? " as site '" + s(c, "site") + "'" : "")
+            << (c.value("connected", false) ? "" : " (UNREACHABLE)") << "\n";
+  if (c.contains("shipped_rows")) {
+    const auto& backlog = c["backlog_rows"];
+    std::cout << "  shipped " << s(c, "shipped_rows") << " rows (" << s(c, "shipped_messages") << " messages) in "
+              << s(c, "batches") << " batches, backlog "
+              << (backlog.is_number() ? backlog.dump() + " rows in " + s(c, "backlog_files") +
+                                            (c.value("backlog_files", 0) == 1 ? " file" : " files")
+                                      : std::string("unknown (store not reached yet)"))
+              << "\n  last row shipped: " << time_text(c["last_row_ns"], "none yet")
+              << " (at " << time_text(c["last_shipped_ns"], "-") << ")\n";
+  }
+  if (c.value("gaps", 0) > 0) {
+    std::cout << "  gaps: " << s(c, "gaps") << " local files deleted before they were shipped (" << s(c, "lost_rows")
+              << " rows lost)\n";
+  }
+  if (!s(c, "last_error").empty()) {
+    std::cout << "  last error: " << s(c, "last_error");
+    if (c.contains("last_error_ns") && c["last_error_ns"].is_number()) {
+      std::cout << " (" << time_text(c["last_error_ns"], "") << ")";
+    }
+    std::cout << "\n";
+  }
 }
 
 // A link bridge's TLS in one line: the session and both certificates' expiry.
@@ -112,6 +147,7 @@ void print_status(const json& doc) {
   } else {
     std::cout << "\nrecorder: off\n";
   }
+  print_central(doc.value("central", json::object()));
   for (const auto& b : doc.value("bridges", json::array())) {
     if (b.contains("broker")) {
       print_mqtt_bridge(b);
@@ -173,8 +209,9 @@ int run_status(int argc, char** argv) {
   return run_status_like("status",
                          "usage: ivyctl status [--socket PATH] [--json]\n\n"
                          "Shows the running daemon: buses, peers (subscriptions, queue, drops, last\n"
-                         "seen), message rate, recorder state and bridge links (an MQTT bridge: its\n"
-                         "broker connection and counters).\n\nOptions",
+                         "seen), message rate, recorder state, the central store it ships to (rows\n"
+                         "shipped, backlog, last row shipped, last error) and bridge links (an MQTT\n"
+                         "bridge: its broker connection and counters).\n\nOptions",
                          false, argc, argv);
 }
 

@@ -20,6 +20,8 @@
 #include "daemon/service/bus_recorder.hpp"
 #include "daemon/agent/listener_list.hpp"
 #include "daemon/service/daemon_bus.hpp"
+#include "storage/central_shipper.hpp"
+#include "storage/shipper_slot.hpp"
 #include "daemon/service/metrics_server.hpp"
 #include "storage/file_database_cache.hpp"
 #include "storage/sqlite_recorder.hpp"
@@ -70,6 +72,29 @@ std::string host_name() {
   return buf;
 }
 
+// Storage logs through the daemon's logger, each line prefixed.
+storage::LogFn storage_log(Logger& log, std::string prefix) {
+  return [&log, prefix = std::move(prefix)](storage::LogLevel level, const std::string& text) {
+    switch (level) {
+      case storage::LogLevel::kDebug: log.debug(prefix + text); break;
+      case storage::LogLevel::kInfo: log.info(prefix + text); break;
+      case storage::LogLevel::kWarning: log.warning(prefix + text); break;
+      case storage::LogLevel::kError: log.error(prefix + text); break;
+    }
+  };
+}
+
+// The first line of a secret file, without trailing blanks.
+Result<std::string> read_secret_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return fail("cannot read '" + path + "'");
+  std::string line;
+  std::getline(in, line);
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  if (line.empty()) return fail("'" + path + "' is empty");
+  return line;
+}
+
 bool address_allowed(const std::vector<config::Network>& networks, const asio::ip::address& address) {
   if (networks.empty()) return true;
   for (const auto& net : networks) {
@@ -114,11 +139,14 @@ Daemon::Daemon(DaemonSetup setup, Logger& log)
       stop_guard_(io_),
       notifier_(io_),
       status_(io_, log, [this](std::string_view request) { return answer(request); }),
+      shipper_slot_(std::make_shared<storage::ShipperSlot>()),
       metrics_(std::make_unique<MetricsServer>()) {
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-Daemon::~Daemon() = default;
+Daemon::~Daemon() {
+  if (shipper_slot_) shipper_slot_->set(nullptr);
+}
 
 void Daemon::request_stop() {
   asio::post(io_, [this] { stop(); });
@@ -145,6 +173,7 @@ int Daemon::run() {
 Status Daemon::start() {
   open_recorder();
   open_matcher_cache();
+  open_shipper();
   for (const auto& bus : setup_.config.buses) {
     if (auto st = start_bus(bus); !st) return st;
   }
@@ -180,14 +209,8 @@ void Daemon::open_recorder() {
   }
   options.meta.ivyd_version = IVYD_VERSION;
   options.meta.config_digest = config_digest(setup_.config_path);
-  options.log = [this](storage::LogLevel level, const std::string& text) {
-    switch (level) {
-      case storage::LogLevel::kDebug: log_.debug("recorder: " + text); break;
-      case storage::LogLevel::kInfo: log_.info("recorder: " + text); break;
-      case storage::LogLevel::kWarning: log_.warning("recorder: " + text); break;
-      case storage::LogLevel::kError: log_.error("recorder: " + text); break;
-    }
-  };
+  options.log = storage_log(log_, "recorder: ");
+  options.before_delete = [slot = shipper_slot_](const std::string& path) { slot->on_retiring(path); };
   log_.info("recording to " + options.path);
   sink_ = std::make_unique<storage::SqliteRecorder>(std::move(options));
 }
@@ -251,6 +274,47 @@ Status Daemon::start_bus(const config::BusConfig& bc) {
               (bus->recorder ? ", recording" : ""));
   buses_.push_back(std::move(bus));
   return {};
+}
+
+// The shipper copies the recording set to the central store; it reads the
+// files the recorder writes, so it follows the recorder's path. A password
+// file that cannot be read is an error in the log and the status; recording
+// goes on.
+void Daemon::open_shipper() {
+  central_error_.clear();
+  const auto& central = setup_.config.central;
+  if (!central || !setup_.config.recorder.enabled) return;
+  storage::CentralShipperOptions options;
+  options.shipper.path = resolve_state_path(setup_.config.recorder.path);
+  options.shipper.site = central->site.empty() ? host_name() : central->site;
+  options.shipper.batch_rows = central->batch_rows;
+  options.shipper.log = storage_log(log_, "central: ");
+  options.connection.url = central->url;
+  options.interval = central->batch_interval;
+  if (!central->password_file.empty()) {
+    auto password = read_secret_file(central->password_file);
+    if (!password) {
+      central_error_ = "central.password_file: " + password.error().message + "; nothing is shipped";
+      log_.error(central_error_);
+      return;
+    }
+    options.connection.password = *password;
+  }
+  log_.info("central: shipping " + options.shipper.path + " to " + storage::redact_url(central->url) +
+            " as site '" + options.shipper.site + "'");
+  shipper_ = std::make_unique<storage::CentralShipper>(std::move(options));
+  shipper_slot_->set(shipper_.get());
+}
+
+// What is not shipped stays in the recording and ships on the next start.
+void Daemon::close_shipper() {
+  if (!shipper_) return;
+  shipper_slot_->set(nullptr);
+  shipper_->close();
+  const auto stats = shipper_->stats();
+  log_.info("central: stopped; " + std::to_string(stats.shipped_rows) + " rows shipped" +
+            (stats.backlog_rows > 0 ? ", " + std::to_string(stats.backlog_rows) + " left to ship next time" : ""));
+  shipper_.reset();
 }
 
 // Bridges run on the buses: started after them, stopped before them. A
@@ -359,6 +423,7 @@ void Daemon::stop() {
       log_.info("recorder closed: " + std::to_string(stats.written) + " records written, " +
                 std::to_string(stats.dropped) + " dropped");
     }
+    close_shipper();
     stop_guard_.cancel();
     io_.stop();
   };
@@ -426,8 +491,10 @@ void Daemon::apply(const config::Config& next) {
   for (auto& bus : leaving) stop_bus(std::move(bus));
   setup_.config = next;
   if (d.logging_changed) log_.set_level(log_level_of(next.logging.level));
+  if (d.recorder_changed || d.central_changed) close_shipper();
   if (d.recorder_changed) reopen_recorder();
   if (d.matcher_changed) open_matcher_cache();  // for the agents started from now on
+  if (d.recorder_changed || d.central_changed) open_shipper();
   if (d.limits_changed || d.allowed_networks_changed) {
     for (auto& bus : buses_) apply_limits(*bus->agent);
   }

@@ -1,8 +1,9 @@
 #pragma once
 // Daemon: ivyd assembled. It owns the io_context and everything that runs on
 // it: one Agent per configured bus (each with its BusRecorder when recording
-// is on), the SQLite recorder, the status socket, systemd notification and
-// the signal handling.
+// is on), the SQLite recorder, the shipper to the central store (when
+// `central` is configured), the status socket, systemd notification and the
+// signal handling.
 //
 //   SIGTERM, SIGINT  BYE to every peer, flush and close the database, exit 0
 //                    (bounded: links that do not flush are cut)
@@ -10,9 +11,9 @@
 //                    invalid file, log every problem and keep running as is
 //
 // run() returns the process exit code. Everything happens on the thread
-// that calls run(), except the recorder's writer thread and the metrics
-// endpoint's HTTP threads (which see only published snapshots,
-// metrics_server.hpp).
+// that calls run(), except the recorder's writer thread, the shipper's
+// thread (neither ever blocks this one) and the metrics endpoint's HTTP
+// threads (which see only published snapshots, metrics_server.hpp).
 
 #include <cstdint>
 #include <functional>
@@ -32,8 +33,10 @@
 namespace ivy {
 class Matcher;
 namespace storage {
+class CentralShipper;
 class FileDatabaseCache;
-}
+class ShipperSlot;
+}  // namespace storage
 }  // namespace ivy
 
 namespace ivy::daemon {
@@ -90,6 +93,8 @@ class Daemon {
   void reopen_recorder();
   void open_matcher_cache();
   std::unique_ptr<Matcher> make_matcher() const;
+  void open_shipper();
+  void close_shipper();
   void apply_limits(Agent& agent);
   std::function<bool(const asio::ip::address&)> allow_peer_function() const;
   void open_status_socket();
@@ -115,6 +120,11 @@ class Daemon {
   asio::steady_timer stop_guard_;
   SystemdNotifier notifier_;
   StatusServer status_;
+  // Before sink_: the recorder's retention hook reaches the shipper through
+  // the slot, so both outlive the recorder.
+  std::shared_ptr<storage::ShipperSlot> shipper_slot_;
+  std::unique_ptr<storage::CentralShipper> shipper_;
+  std::string central_error_;  // why the configured shipper is not running ("" = it is, or none)
   std::unique_ptr<storage::RecordSink> sink_;
   // Compiled Hyperscan databases, shared by every agent's matcher; null when
   // off or unusable (config `matcher`).

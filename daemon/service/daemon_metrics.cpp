@@ -9,7 +9,8 @@
 // restarted by a reload, which Prometheus reads as a counter reset); gauges
 // are values of now; units are in the name (`_seconds`, `_bytes`). Labels:
 // `bus` (a bus id), `bridge` (a bridge id), and with metrics.per_peer
-// `peer` (agent name) and `address` (its host:port).
+// `peer` (agent name) and `address` (its host:port); `site` (the central
+// store's name for this ivyd).
 #include "daemon/service/daemon.hpp"
 
 #include <chrono>
@@ -18,6 +19,7 @@
 #include "daemon/service/daemon_bus.hpp"
 #include "daemon/service/metric_set.hpp"
 #include "daemon/service/metrics_server.hpp"
+#include "storage/central_shipper.hpp"
 
 namespace ivy::daemon {
 namespace {
@@ -159,6 +161,33 @@ void add_bridge(MetricSet& set, const BridgeStatus& s) {
   if (s.broker) add_broker(set, bridge, *s.broker);
 }
 
+// The shipper to the central store (storage/shipper_stats.hpp). The backlog
+// is left out until the store was reached once (it is not known before).
+void add_central(MetricSet& set, const storage::ShipperStats& s) {
+  const MetricLabels site{{"site", s.site}};
+  set.counter("ivyd_central_shipped_rows_total", "Rows (messages and events) stored in the central store", site,
+              static_cast<double>(s.shipped_rows));
+  set.counter("ivyd_central_shipped_messages_total", "Messages stored in the central store", site,
+              static_cast<double>(s.shipped_messages));
+  set.counter("ivyd_central_batches_total", "Transactions committed to the central store", site,
+              static_cast<double>(s.batches));
+  set.counter("ivyd_central_errors_total", "Failed attempts to reach or write the central store", site,
+              static_cast<double>(s.errors));
+  set.counter("ivyd_central_lost_rows_total", "Rows local retention deleted before they were shipped", site,
+              static_cast<double>(s.lost_rows));
+  set.gauge("ivyd_central_connected", "1 when the central store answered the last call", site, s.connected ? 1 : 0);
+  if (s.backlog_rows >= 0) {
+    set.gauge("ivyd_central_backlog_rows", "Rows recorded locally, not yet in the central store", site,
+              static_cast<double>(s.backlog_rows));
+  }
+  set.gauge("ivyd_central_backlog_files", "Local files not yet shipped completely", site,
+            static_cast<double>(s.backlog_files));
+  if (s.last_ship_ns != 0) {
+    set.gauge("ivyd_central_last_shipped_timestamp_seconds", "When the last batch was committed (Unix time)", site,
+              static_cast<double>(s.last_ship_ns) / 1e9);
+  }
+}
+
 }  // namespace
 
 MetricSet Daemon::collect_metrics() const {
@@ -171,6 +200,7 @@ MetricSet Daemon::collect_metrics() const {
     if (setup_.config.metrics.per_peer) add_peers(set, bus->config.id, *bus->agent);
   }
   if (sink_) add_recorder(set, sink_->stats());
+  if (shipper_) add_central(set, shipper_->stats());
   if (bridges_) {
     for (const auto& s : bridges_->status()) add_bridge(set, s);
   }

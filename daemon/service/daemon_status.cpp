@@ -10,6 +10,7 @@
 #include "core/matcher.hpp"
 #include "daemon/bridges/bridges.hpp"
 #include "daemon/service/daemon_bus.hpp"
+#include "storage/central_shipper.hpp"
 #include "daemon/service/metrics_server.hpp"
 #include "storage/file_database_cache.hpp"
 
@@ -48,6 +49,30 @@ nlohmann::json matcher_cache_document(const storage::FileDatabaseCache* cache) {
           {"files", s.files},     {"bytes", s.bytes},        {"hits", s.hits},
           {"misses", s.misses},   {"rejected", s.rejected},  {"stores", s.stores},
           {"store_failures", s.store_failures},              {"evictions", s.evictions}};
+}
+
+// A wall-clock time in ns, or null for "never" (0).
+nlohmann::json time_or_null(std::int64_t ns) { return ns == 0 ? nlohmann::json() : nlohmann::json(ns); }
+
+// The shipper's counters (storage/shipper_stats.hpp), as `ivyctl status` shows them.
+nlohmann::json central_document(const storage::ShipperStats& s) {
+  return {{"enabled", true},
+          {"site", s.site},
+          {"url", s.target},
+          {"connected", s.connected},
+          {"shipped_rows", s.shipped_rows},
+          {"shipped_messages", s.shipped_messages},
+          {"batches", s.batches},
+          {"backlog_rows", s.backlog_rows < 0 ? nlohmann::json() : nlohmann::json(s.backlog_rows)},
+          {"backlog_files", s.backlog_files},
+          {"last_row_ns", time_or_null(s.last_row_ns)},
+          {"last_shipped_ns", time_or_null(s.last_ship_ns)},
+          {"gaps", s.gaps},
+          {"lost_rows", s.lost_rows},
+          {"repaired_rows", s.repaired_rows},
+          {"errors", s.errors},
+          {"last_error", s.last_error},
+          {"last_error_ns", time_or_null(s.last_error_ns)}};
 }
 
 // A link bridge's `tls` object: {"enabled": false}, or the certificate in use
@@ -129,6 +154,11 @@ std::string Daemon::status_line() const {
     if (stats.dropped) line += ", " + std::to_string(stats.dropped) + " dropped";
     if (!stats.available) line += ", recorder unavailable";
   }
+  if (shipper_) {
+    const auto central = shipper_->stats();
+    if (!central.connected) line += ", central store unreachable";
+    if (central.backlog_rows > 0) line += ", " + std::to_string(central.backlog_rows) + " rows to ship";
+  }
   return line;
 }
 
@@ -189,6 +219,18 @@ std::string Daemon::status_json() const {
                        {"last_error", s.last_error}};
   } else {
     doc["recorder"] = {{"enabled", false}};
+  }
+  if (shipper_) {
+    doc["central"] = central_document(shipper_->stats());
+  } else if (!central_error_.empty()) {
+    const auto& central = *setup_.config.central;
+    doc["central"] = {{"enabled", true},
+                      {"site", central.site},
+                      {"url", storage::redact_url(central.url)},
+                      {"connected", false},
+                      {"last_error", central_error_}};
+  } else {
+    doc["central"] = {{"enabled", false}};
   }
   doc["bridges"] = json::array();
   if (bridges_) {

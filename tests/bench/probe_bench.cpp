@@ -1,4 +1,4 @@
-// probe_bench: `ivyctl probe` as seen from the bus (issue 14), whole
+// probe_bench: `ivyctl probe` as seen from the bus, whole
 // programs on a loopback bus.
 //
 //  BM_FromTheBus/sender:N  ivythroughput's scenario: two receivers (our

@@ -99,6 +99,12 @@ class RecordingIvyd {
   long long stop_and_count(const std::string& prefix) {
     process_.signal(SIGTERM);
     process_.wait_for(std::chrono::seconds(15));
+    return count(prefix);
+  }
+
+  // The recorded messages whose text starts with `prefix`, now (a WAL reader:
+  // ivyd may be running).
+  long long count(const std::string& prefix) const {
     sqlite3* handle = nullptr;
     long long n = -1;
     if (sqlite3_open_v2(dir_.file("rec.db").c_str(), &handle, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {

@@ -93,6 +93,20 @@ TEST(ConfigDiff, SectionFlags) {
   EXPECT_EQ(to_string(d), "recorder; limits; allowed_networks; status; matcher; logging; metrics");
 }
 
+TEST(ConfigDiff, CentralAddedChangedAndRemoved) {
+  Config before = default_config();
+  Config added = before;
+  added.central.emplace();
+  added.central->url = "postgresql://db/ivy";
+  EXPECT_TRUE(diff(before, added).central_changed);
+  EXPECT_EQ(to_string(diff(before, added)), "central");
+  Config changed = added;
+  changed.central->batch_rows = 7;
+  EXPECT_TRUE(diff(added, changed).central_changed);
+  EXPECT_TRUE(diff(added, before).central_changed);
+  EXPECT_TRUE(diff(added, added).empty());
+}
+
 TEST(ConfigDiff, BridgesOnABusIncludeBothSides) {
   Config config = with_buses({"a", "b", "c"});
   config.bridges = {bridge("x", "a", "b"), bridge("y", "c", "a"), bridge("z", "b", "c")};

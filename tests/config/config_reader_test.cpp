@@ -59,6 +59,32 @@ TEST(ConfigReader, ReadsEveryRecorderKey) {
   EXPECT_EQ(rec.retain_bytes, 1000000u);
 }
 
+TEST(ConfigReader, WithoutCentralThereIsNoCentral) {
+  EXPECT_FALSE(read("{}").config.central.has_value());
+}
+
+TEST(ConfigReader, ReadsEveryCentralKey) {
+  Read r = read(R"({"central": {"url": "postgresql://ivyd@db.lab/ivy", "password_file": "/etc/ivyd/pg",
+      "site": "bench-3", "batch_rows": 500, "batch_interval_ms": "2s"}})");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  ASSERT_TRUE(r.config.central.has_value());
+  const CentralConfig& c = *r.config.central;
+  EXPECT_EQ(c.url, "postgresql://ivyd@db.lab/ivy");
+  EXPECT_EQ(c.password_file, "/etc/ivyd/pg");
+  EXPECT_EQ(c.site, "bench-3");
+  EXPECT_EQ(c.batch_rows, 500u);
+  EXPECT_EQ(c.batch_interval, std::chrono::seconds(2));
+}
+
+TEST(ConfigReader, CentralNeedsAUrlAndKnowsItsKeys) {
+  Read r = read(R"({"central": {"site": "a", "batch_rowz": 3}})");
+  ASSERT_EQ(r.problems.size(), 2u) << to_string(r.problems);
+  EXPECT_NE(r.problems[0].message.find("missing required key \"url\""), std::string::npos)
+      << r.problems[0].message;
+  EXPECT_EQ(r.problems[1].path, "central.batch_rowz");
+  EXPECT_NE(r.problems[1].message.find("batch_rows"), std::string::npos) << r.problems[1].message;
+}
+
 TEST(ConfigReader, ReadsLimitsNetworksStatusAndLogging) {
   Read r = read(R"({"limits": {"max_frame_bytes": "64KiB", "max_subscriptions_per_peer": 50,
       "max_peers": 9, "peer_queue_bytes": 4096, "stall_timeout_seconds": "2m",

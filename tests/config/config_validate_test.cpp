@@ -41,6 +41,41 @@ BridgeConfig link_bridge(std::string id) {
 
 TEST(ConfigValidate, DefaultConfigIsValid) { EXPECT_TRUE(validate(default_config()).empty()); }
 
+Config with_central(std::string url) {
+  Config config = default_config();
+  config.central.emplace();
+  config.central->url = std::move(url);
+  return config;
+}
+
+TEST(ConfigValidate, CentralWithAUriIsValid) {
+  EXPECT_TRUE(validate(with_central("postgresql://ivyd@db.lab/ivy")).empty());
+}
+
+TEST(ConfigValidate, CentralProblemsAreReportedWithTheirPaths) {
+  Config config = with_central("host=db.lab dbname=ivy");
+  config.central->site = "two words";
+  EXPECT_EQ(messages(config),
+            (std::vector<std::string>{
+                "central.url: \"host=db.lab dbname=ivy\": expected a PostgreSQL connection URI, "
+                "postgresql://[user@]host[:port]/dbname[?param=value&...]",
+                "central.site: \"two words\": a site name is 1 to 64 letters, digits, '-', '_' or '.'"}));
+}
+
+TEST(ConfigValidate, CentralPasswordInOnePlaceOnly) {
+  Config config = with_central("postgresql://ivyd:secret@db.lab/ivy");
+  config.central->password_file = "/etc/ivyd/pg";
+  EXPECT_EQ(messages(config), std::vector<std::string>{"central.password_file: the url already holds a password: "
+                                                       "give it either there or in password_file, not both"});
+}
+
+TEST(ConfigValidate, CentralNeedsTheRecorder) {
+  Config config = with_central("postgresql://db.lab/ivy");
+  config.recorder.enabled = false;
+  EXPECT_EQ(messages(config), std::vector<std::string>{"central: shipping to a central store needs the local "
+                                                       "recording (recorder.enabled)"});
+}
+
 TEST(ConfigValidate, NeedsAtLeastOneBus) {
   Config config;
   EXPECT_EQ(messages(config), std::vector<std::string>{"buses: at least one bus is required"});

@@ -24,6 +24,7 @@ done
 dpkg-deb -f "$deb" Depends | grep -q libhyperscan || { echo "Depends lacks libhyperscan"; exit 1; }
 dpkg-deb -f "$deb" Depends | grep -q libprometheus-cpp-pull || { echo "Depends lacks libprometheus-cpp-pull"; exit 1; }
 dpkg-deb -f "$deb" Depends | grep -q libmosquitto1 || { echo "Depends lacks libmosquitto1"; exit 1; }
+dpkg-deb -f "$deb" Depends | grep -q libpq5 || { echo "Depends lacks libpq5"; exit 1; }
 dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -q conffiles || { echo "no conffiles"; exit 1; }
 if command -v lintian >/dev/null 2>&1; then
   lintian --fail-on error "$deb"

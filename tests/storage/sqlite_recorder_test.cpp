@@ -366,6 +366,30 @@ TEST_F(SqliteRecorderTest, RetentionDeletesFilesOlderThanMaxAge) {
   })) << log();
 }
 
+TEST_F(SqliteRecorderTest, RetentionTellsBeforeDeletingAFile) {
+  FakeClock clock;
+  auto o = options();
+  o.clock = &clock;
+  o.rotate_after = 3600s;
+  o.retain_for = 86400s;
+  std::mutex mutex;
+  std::vector<std::pair<std::string, bool>> told;  // path, existed when told
+  o.before_delete = [&](const std::string& path) {
+    std::lock_guard lock(mutex);
+    told.emplace_back(path, std::filesystem::exists(path));
+  };
+  SqliteRecorder rec(o);
+  ASSERT_TRUE(wait_until([&] { return rec.stats().files == 1; }));
+  clock.advance_s(2 * 3600);
+  ASSERT_TRUE(wait_until([&] { return rec.stats().files == 2; }));
+  clock.advance_s(3 * 86400);
+  ASSERT_TRUE(wait_until([&] { return FileSet(o.path).files().size() == 2 && rec.stats().files == 3; }));
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(told.size(), 1u);
+  EXPECT_EQ(told[0].first, dir_.file("ivyd-20261125-100000.db"));
+  EXPECT_TRUE(told[0].second);
+}
+
 TEST_F(SqliteRecorderTest, CloseMarksRecordingStoppedAndRefusesRecords) {
   SqliteRecorder rec(options());
   append_messages(rec, 3);

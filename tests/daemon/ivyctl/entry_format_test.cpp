@@ -226,3 +226,28 @@ TEST(EntryFormat, CsvQuotesTextWithCommaQuoteAndNewline) {
 
 }  // namespace
 }  // namespace ivy::ctl
+
+namespace ivy::ctl {
+namespace {
+
+// Entries of a central store carry their site; local ones print as before.
+TEST(EntryFormat, ACentralEntryShowsItsSiteInEveryFormat) {
+  storage::Entry e;
+  e.kind = storage::EntryKind::kMsg;
+  e.wall_ns = 1'795'600'800'123'456'789;
+  e.agent.name = "ALPHA";
+  e.text = "pos 1";
+  e.site = "bench-3";
+  EXPECT_EQ(format_text(e, TimeZone::kUtc), "2026-11-25 10:00:00.123456 [bench-3] ALPHA sent 'pos 1' -> nobody");
+  EXPECT_EQ(nlohmann::json::parse(format_json(e))["site"], "bench-3");
+  EXPECT_EQ(csv_header(true), csv_header() + ",site");
+  const std::string row = format_csv(e, true);
+  EXPECT_EQ(row.substr(row.rfind(',')), ",bench-3");
+  EXPECT_EQ(format_csv(e, false), row.substr(0, row.rfind(',')));
+  e.site.clear();
+  EXPECT_EQ(nlohmann::json::parse(format_json(e)).count("site"), 0u);
+  EXPECT_EQ(format_text(e, TimeZone::kUtc).find('['), std::string::npos);
+}
+
+}  // namespace
+}  // namespace ivy::ctl

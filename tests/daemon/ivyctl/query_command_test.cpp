@@ -194,6 +194,20 @@ TEST_F(QueryCommand, MissingRecordingExitsOneNamingThePath) {
   EXPECT_EQ(r.out, "");
 }
 
+TEST_F(QueryCommand, SiteIsForACentralStoreOnly) {
+  const auto r = ivyctl("query", {"--site", "north"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--site applies to a central store"), std::string::npos) << r.err;
+  EXPECT_EQ(ivyctl("info", {"--site", "north"}).code, 2);
+}
+
+TEST_F(QueryCommand, AnUnreachableCentralStoreExitsOneWithoutItsPassword) {
+  const auto r = ivyctl("query", {"--db", "postgresql://ivy:s3cret@127.0.0.1:1/ivy"}, false);
+  EXPECT_EQ(r.code, 1);
+  EXPECT_NE(r.err.find("ivyctl query: postgresql://ivy:***@127.0.0.1:1/ivy: "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find("s3cret"), std::string::npos) << r.err;
+}
+
 TEST_F(QueryCommand, BadFormatExitsTwo) {
   const auto r = ivyctl("query", {"--format", "xml"});
   EXPECT_EQ(r.code, 2);
