@@ -179,6 +179,18 @@ struct StatusConfig {
   bool operator==(const StatusConfig&) const = default;
 };
 
+// The cache of compiled Hyperscan databases (docs/matcher.md): a restarted
+// ivyd, or a peer that comes back with a set seen before, is matched by
+// Hyperscan at once instead of after seconds to a minute of compiling.
+struct MatcherConfig {
+  // "" = $STATE_DIRECTORY/hyperscan-cache under systemd, else a
+  // hyperscan-cache directory beside the recording (recorder.path).
+  std::string cache_dir;
+  std::uint64_t cache_max_bytes = 256ULL * 1024 * 1024;  // least recently used go first; 0 = no cache
+
+  bool operator==(const MatcherConfig&) const = default;
+};
+
 // Shipping the recording to a central PostgreSQL (docs/config.md, "central").
 // The local recording stays the journal; this only says where to copy it.
 struct CentralConfig {
@@ -214,6 +226,7 @@ struct Config {
   LimitsConfig limits;
   std::vector<Network> allowed_networks;  // empty = every peer address allowed
   StatusConfig status;
+  MatcherConfig matcher;
   LoggingConfig logging;
   std::optional<CentralConfig> central;  // absent = no shipping at all
   MetricsConfig metrics;

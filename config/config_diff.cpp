@@ -63,6 +63,7 @@ ConfigDiff diff(const Config& before, const Config& after) {
   d.limits_changed = before.limits != after.limits;
   d.allowed_networks_changed = before.allowed_networks != after.allowed_networks;
   d.status_changed = before.status != after.status;
+  d.matcher_changed = before.matcher != after.matcher;
   d.logging_changed = before.logging != after.logging;
   d.central_changed = before.central != after.central;
   d.metrics_changed = before.metrics != after.metrics;
@@ -87,6 +88,7 @@ std::string to_string(const ConfigDiff& d) {
   append_flag(out, "limits", d.limits_changed);
   append_flag(out, "allowed_networks", d.allowed_networks_changed);
   append_flag(out, "status", d.status_changed);
+  append_flag(out, "matcher", d.matcher_changed);
   append_flag(out, "logging", d.logging_changed);
   append_flag(out, "central", d.central_changed);
   append_flag(out, "metrics", d.metrics_changed);

@@ -31,6 +31,7 @@ struct ConfigDiff {
   bool limits_changed = false;
   bool allowed_networks_changed = false;
   bool status_changed = false;
+  bool matcher_changed = false;
   bool logging_changed = false;
   bool central_changed = false;  // added, removed or any setting differs
   bool metrics_changed = false;

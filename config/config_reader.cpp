@@ -139,6 +139,10 @@ Config read_config(const nlohmann::json& document, ProblemSink& sink) {
     config.allowed_networks = read_networks(*networks, "allowed_networks", sink);
   }
   read_section(root, "status", config.status, read_status);
+  read_section(root, "matcher", config.matcher, [](ObjectReader& in, MatcherConfig& out) {
+    in.read("cache_dir", out.cache_dir);
+    in.read_bytes("cache_max_bytes", out.cache_max_bytes, 0, kMaxBytes);
+  });
   read_section(root, "logging", config.logging, [](ObjectReader& in, LoggingConfig& out) {
     in.read_enum("level", out.level, kLogLevelNames);
   });

@@ -70,13 +70,19 @@ HsPatternClass classify_hs_pattern(const std::string& pattern) {
 }
 
 HsDatabase::HsDatabase(hs_database* db, std::vector<HsPatternInfo> patterns)
-    : db_(db), patterns_(std::move(patterns)) {}
+    : db_(db, [](hs_database* d) { hs_free_database(d); }), patterns_(std::move(patterns)) {}
 
-HsDatabase::~HsDatabase() { hs_free_database(db_); }
+HsDatabase::HsDatabase(std::shared_ptr<hs_database> db, std::vector<HsPatternInfo> patterns)
+    : db_(std::move(db)), patterns_(std::move(patterns)) {}
+
+std::shared_ptr<const HsDatabase> HsDatabase::with_patterns(
+    std::vector<HsPatternInfo> patterns) const {
+  return std::shared_ptr<const HsDatabase>(new HsDatabase(db_, std::move(patterns)));
+}
 
 std::size_t HsDatabase::size_bytes() const {
   std::size_t size = 0;
-  hs_database_size(db_, &size);
+  hs_database_size(db_.get(), &size);
   return size;
 }
 
@@ -90,6 +96,10 @@ std::shared_ptr<const Regex> hit_regex(const std::string& text, bool prefilter, 
 }
 
 }  // namespace
+
+HsPatternInfo hs_pattern_info(const HsPatternSpec& spec, bool prefilter, JitMode hit_jit) {
+  return {spec.id, prefilter, hit_regex(spec.text, prefilter, hit_jit)};
+}
 
 HsBuildResult build_hs_database(const std::vector<HsPatternSpec>& specs, JitMode hit_jit) {
   HsBuildResult result;
@@ -109,8 +119,7 @@ HsBuildResult build_hs_database(const std::vector<HsPatternSpec>& specs, JitMode
     if (db != nullptr) {
       std::vector<HsPatternInfo> infos;
       for (const Candidate& c : candidates) {
-        const bool prefilter = (c.flags & HS_FLAG_PREFILTER) != 0;
-        infos.push_back({c.spec->id, prefilter, hit_regex(c.spec->text, prefilter, hit_jit)});
+        infos.push_back(hs_pattern_info(*c.spec, (c.flags & HS_FLAG_PREFILTER) != 0, hit_jit));
       }
       result.database = std::make_shared<const HsDatabase>(db, std::move(infos));
       break;

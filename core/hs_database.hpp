@@ -46,18 +46,24 @@ struct HsPatternInfo {
 
 class HsDatabase {
  public:
+  // Takes ownership of `db` (freed with the last HsDatabase sharing it).
   HsDatabase(hs_database* db, std::vector<HsPatternInfo> patterns);
   HsDatabase(const HsDatabase&) = delete;
   HsDatabase& operator=(const HsDatabase&) = delete;
-  ~HsDatabase();
 
-  const hs_database* raw() const { return db_; }
+  const hs_database* raw() const { return db_.get(); }
   const HsPatternInfo& pattern(unsigned local_id) const { return patterns_[local_id]; }
   const std::vector<HsPatternInfo>& patterns() const { return patterns_; }
   std::size_t size_bytes() const;
 
+  // The same compiled database with other descriptions of the same local ids
+  // (the JIT copies built after a cache load): a second object, sharing it.
+  std::shared_ptr<const HsDatabase> with_patterns(std::vector<HsPatternInfo> patterns) const;
+
  private:
-  hs_database* db_;
+  HsDatabase(std::shared_ptr<hs_database> db, std::vector<HsPatternInfo> patterns);
+
+  std::shared_ptr<hs_database> db_;
   std::vector<HsPatternInfo> patterns_;
 };
 
@@ -72,9 +78,14 @@ struct HsBuildResult {
   std::vector<PatternId> fallback;             // for PCRE2 alone
 };
 
+// What local id `spec` stands for in a database: its class and, with
+// JitMode::kJit, the PCRE2-JIT copy used on its hits.
+HsPatternInfo hs_pattern_info(const HsPatternSpec& spec, bool prefilter, JitMode hit_jit);
+
 // Classifies and compiles `specs` (slow: ~1 ms per pattern, up to ~18 ms for
 // long ones with many `(.*)`). With JitMode::kJit, also JIT-compiles the
-// patterns that need PCRE2 on a hit (~0.1 ms each, a few KiB of code each).
+// patterns that need PCRE2 on a hit (~15-100 µs each, a few KiB of code
+// each). Local ids follow the order of `specs`, fallback patterns left out.
 HsBuildResult build_hs_database(const std::vector<HsPatternSpec>& specs,
                                 JitMode hit_jit = JitMode::kJit);
 

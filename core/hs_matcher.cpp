@@ -22,6 +22,9 @@ template <class Candidate>
 int collect(unsigned int local_id, unsigned long long /*from*/, unsigned long long /*to*/,
             unsigned int /*flags*/, void* context) {
   auto* scan = static_cast<ScanContext*>(context);
+  // A database loaded from a cache file could name an id it was not built
+  // with: checked, not trusted.
+  if (local_id >= scan->live->size()) return 0;
   if (PatternEntry* entry = (*scan->live)[local_id]) {
     static_cast<std::vector<Candidate>*>(scan->candidates)
         ->push_back({entry, &scan->database->pattern(local_id)});
@@ -39,7 +42,8 @@ HyperscanMatcher::HyperscanMatcher(HyperscanMatcherOptions options)
     : options_(options),
       table_(JitMode::kInterpreter,
              PatternTable::Listener{[this](PatternEntry& e) { on_created(e); },
-                                    [this](PatternEntry& e) { on_destroyed(e); }}) {}
+                                    [this](PatternEntry& e) { on_destroyed(e); }}),
+      worker_(options_.cache) {}
 
 HyperscanMatcher::~HyperscanMatcher() { hs_free_scratch(scratch_); }
 
@@ -60,6 +64,7 @@ void HyperscanMatcher::on_created(PatternEntry& entry) {
   placement = Placement{&entry, shard, Route::kHyperscan, false, false, 0};
   set_route(placement, Route::kSideList);
   if (pending_++ == 0) pending_since_ = messages_;
+  ++changes_;
 }
 
 void HyperscanMatcher::on_destroyed(PatternEntry& entry) {
@@ -79,6 +84,7 @@ void HyperscanMatcher::on_destroyed(PatternEntry& entry) {
     ++shard.generation;
   }
   placements_.erase(it);
+  ++changes_;
 }
 
 std::size_t HyperscanMatcher::shard_with_room() {
@@ -109,12 +115,40 @@ void HyperscanMatcher::set_route(Placement& placement, Route route) {
 }
 
 void HyperscanMatcher::poll() {
+  install_finished();
+  maybe_compile();
+}
+
+void HyperscanMatcher::batch_done() {
+  install_finished();
+  if (pending_ > 0 || compact_due_) {
+    compact_due_ = false;
+    submit_pending();
+    pending_since_ = messages_;
+  }
+  if (merge_due()) submit_base();
+}
+
+void HyperscanMatcher::install_finished() {
   std::vector<HsCompileDone> done;
   if (!worker_.take_done(done)) return;
   for (HsCompileDone& d : done) install(d);
 }
 
 void HyperscanMatcher::install(HsCompileDone& done) {
+  if (done.upgrade) return install_upgrade(done);
+  if (done.shard == kBaseProbe) {
+    // The shards waited for this answer. Unknown set: they are compiled as
+    // without a cache. Known: the base takes them all but what came since.
+    base_in_flight_ = false;
+    probe_in_flight_ = false;
+    if (!done.missed && done.result.database) {
+      done.shard = kBase;
+      install(done);
+    }
+    submit_dirty();
+    return;
+  }
   Installed installed{std::move(done.result.database), ++next_serial_, 0, {}};
   if (installed.database) {
     hs_alloc_scratch(installed.database->raw(), &scratch_);
@@ -127,6 +161,18 @@ void HyperscanMatcher::install(HsCompileDone& done) {
   }
   shards_with_database_ = static_cast<std::size_t>(std::count_if(
       shards_.begin(), shards_.end(), [](const Shard& s) { return s.installed.database != nullptr; }));
+}
+
+// The JIT copies of a database loaded from the cache: the same compiled
+// database (same local ids, same authority), so only its descriptions are
+// swapped. A database replaced meanwhile keeps its successor.
+void HyperscanMatcher::install_upgrade(HsCompileDone& done) {
+  const bool base = done.shard == kBase || done.shard == kBaseProbe;
+  if (!base && done.shard >= shards_.size()) return;
+  Installed& target = base ? base_ : shards_[done.shard].installed;
+  if (target.database && target.database->raw() == done.result.database->raw()) {
+    target.database = std::move(done.result.database);
+  }
 }
 
 void HyperscanMatcher::install_shard(Shard& shard, Installed installed,
@@ -208,10 +254,34 @@ void HyperscanMatcher::maybe_compile() {
   const bool aged = pending_ > 0 && messages_ - pending_since_ >= options_.age_trigger_messages;
   if (batch || aged || compact_due_) {
     compact_due_ = false;
-    submit_dirty();
+    submit_pending();
     pending_since_ = messages_;  // the next trigger waits a full age again
   }
   if (merge_due()) submit_base();
+}
+
+// A probe goes alone: the shards are submitted when it answers (a few ms),
+// so a known set costs no shard compile at all.
+void HyperscanMatcher::submit_pending() {
+  if (probe_in_flight_ || probe_base()) return;
+  submit_dirty();
+}
+
+// Is the whole live set a base database the cache knows? Asked once per
+// state of the set, when it is larger than a shard (a smaller one is a few
+// shard loads anyway), and never beside a merge in flight: a base installed
+// must hold every live pattern of the base it replaces, and the probe's set
+// holds every live pattern.
+bool HyperscanMatcher::probe_base() {
+  if (!worker_.has_cache() || options_.merge_min_shards == 0 || base_in_flight_) return false;
+  if (probed_at_changes_ == changes_ || placements_.size() <= options_.shard_capacity) return false;
+  probed_at_changes_ = changes_;
+  HsCompileJob job{kBaseProbe, 0, {}, options_.hit_jit, true};
+  for (const auto& [id, placement] : placements_) job.specs.push_back({id, placement.entry->text});
+  base_in_flight_ = true;
+  probe_in_flight_ = true;
+  worker_.submit(std::move(job));
+  return true;
 }
 
 void HyperscanMatcher::submit_dirty() {
@@ -232,35 +302,35 @@ bool HyperscanMatcher::merge_due() const {
   return shards_with_database_ >= options_.merge_min_shards || base_half_dead;
 }
 
-// The base gets every pattern a database matches now, wherever it lives.
+// The base gets every live pattern, wherever it lives now: those waiting on
+// the side list are compiled with it (their shard jobs may still win the
+// race), and the fallback ones are classified again (cheap). So the base of a
+// settled set is keyed by the whole set, which is what the next run's probe
+// asks the cache for.
 void HyperscanMatcher::submit_base() {
   HsCompileJob job{kBase, 0, {}, options_.hit_jit};
-  for (const auto& [id, placement] : placements_) {
-    if (placement.route == Route::kHyperscan) job.specs.push_back({id, placement.entry->text});
-  }
-  std::sort(job.specs.begin(), job.specs.end(),
-            [](const HsPatternSpec& a, const HsPatternSpec& b) { return a.id < b.id; });
+  for (const auto& [id, placement] : placements_) job.specs.push_back({id, placement.entry->text});
   base_in_flight_ = true;
   worker_.submit(std::move(job));
 }
 
 void HyperscanMatcher::flush() {
-  for (int round = 0; round < 4; ++round) {
-    submit_dirty();
+  for (int round = 0; round < 8; ++round) {
+    submit_pending();
     if (merge_due()) submit_base();
     worker_.wait_idle();  // every result is in done_ once the worker is idle
-    poll();
+    install_finished();   // which may submit more (the shards after a probe)
     const bool clean = std::all_of(shards_.begin(), shards_.end(), [](const Shard& s) {
       return s.generation == s.submitted;
     });
-    if (clean && !merge_due()) break;
+    if (clean && worker_.idle() && !base_in_flight_ && !merge_due()) break;
   }
   compact_due_ = false;
   pending_since_ = messages_;
 }
 
 void HyperscanMatcher::scan(std::string_view text) {
-  poll();
+  install_finished();
   ++messages_;
   maybe_compile();
   candidates_.clear();
@@ -323,9 +393,13 @@ std::size_t HyperscanMatcher::match_refs(std::string_view text,
   return ref_buffer_.drain_to(refs);
 }
 
-HyperscanMatcherStats HyperscanMatcher::stats() const {
-  HyperscanMatcherStats s;
+MatcherStats HyperscanMatcher::stats() const {
+  MatcherStats s;
+  s.subscriptions = table_.subscription_count();
+  s.patterns = placements_.size();
   s.compiles = worker_.compiles();
+  s.cache_hits = worker_.cache_hits();
+  s.match_errors = match_errors_;
   if (base_.database) s.database_bytes += base_.database->size_bytes();
   for (const Shard& shard : shards_) {
     if (!shard.installed.database) continue;

@@ -20,9 +20,16 @@
 //     pattern into one base database (one scan per message instead of one
 //     per shard); shards keep taking the new patterns.
 //   - A compile is started when the side list holds side_list_trigger new
-//     patterns, or when new ones have waited age_trigger_messages messages:
-//     a request/answer client binding and unbinding a fresh regexp per request
-//     costs a side-list entry, not a compile per message.
+//     patterns, or when new ones have waited age_trigger_messages messages,
+//     or at batch_done() (a peer's handshake ended): a request/answer client
+//     binding and unbinding a fresh regexp per request costs a side-list
+//     entry, not a compile per message.
+//   - With a DatabaseCache (options.cache) every database is looked up before
+//     it is compiled and stored after. When a batch is submitted, the whole
+//     live set is first probed as a base database (a cache-only job that
+//     jumps the worker's queue; the shards wait for its answer): a set seen
+//     before (a restart, a returning peer) is in Hyperscan after one file
+//     read, with no compile at all. Shards and merges are looked up too.
 //
 // Thread: one owner thread (the event loop) calls everything; one worker
 // thread compiles. The destructor never waits for a compile (see
@@ -35,6 +42,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/database_cache.hpp"
 #include "core/hit_buffer.hpp"
 #include "core/hs_compile_worker.hpp"
 #include "core/hs_database.hpp"
@@ -56,18 +64,8 @@ struct HyperscanMatcherOptions {
   // PCRE2 on a Hyperscan hit: JIT copies built by the worker (default), or
   // the interpreter (no JIT memory: a few KiB per pattern with groups).
   JitMode hit_jit = JitMode::kJit;
-};
-
-struct HyperscanMatcherStats {
-  std::uint64_t compiles = 0;          // databases built (shards and base)
-  std::size_t shards = 0;              // shard databases installed
-  std::size_t base_patterns = 0;       // live patterns matched by the base database
-  std::size_t hyperscan_patterns = 0;  // live patterns matched by any database
-  std::size_t prefilter_patterns = 0;  // of which confirmed by PCRE2
-  std::size_t side_list_patterns = 0;  // waiting for a database (PCRE2 meanwhile)
-  std::size_t fallback_patterns = 0;   // PCRE2 for good
-  std::size_t database_bytes = 0;      // sum of hs_database_size
-  std::size_t scratch_bytes = 0;       // hs_scratch_size
+  // Compiled databases kept between runs; null: none (database_cache.hpp).
+  std::shared_ptr<DatabaseCache> cache = nullptr;
 };
 
 class HyperscanMatcher final : public Matcher {
@@ -86,19 +84,23 @@ class HyperscanMatcher final : public Matcher {
   std::size_t match_refs(std::string_view text, std::vector<SubscriptionRef>& refs) override;
   std::size_t subscription_count() const override { return table_.subscription_count(); }
   std::uint64_t match_errors() const override { return match_errors_; }
+  MatcherStats stats() const override;
+
+  // Installs finished databases and starts the compiles that are due,
+  // without waiting (match() does it too).
+  void poll() override;
+  // Compiles (or loads from the cache) every pattern waiting, now.
+  void batch_done() override;
+  void set_wakeup(std::function<void()> wakeup) override { worker_.set_on_done(std::move(wakeup)); }
 
   // Starts every pending compile (and a merge when due), waits for the worker
   // and installs the results: afterwards each live pattern is in a database or
   // on the fallback list. Blocks for seconds: tests and benchmarks only.
   void flush();
 
-  // Installs finished databases without waiting (match() does it too).
-  void poll();
-
-  HyperscanMatcherStats stats() const;
-
  private:
-  static constexpr std::size_t kBase = static_cast<std::size_t>(-1);  // job "shard" of the base
+  static constexpr std::size_t kBase = static_cast<std::size_t>(-1);       // job "shard" of the base
+  static constexpr std::size_t kBaseProbe = static_cast<std::size_t>(-2);  // cache-only base job
 
   enum class Route : std::uint8_t { kSideList, kHyperscan, kFallback };
   // Where a live pattern is matched. Exactly one authority: the side list, or
@@ -140,11 +142,15 @@ class HyperscanMatcher final : public Matcher {
   void on_destroyed(PatternEntry& entry);
   std::size_t shard_with_room();
   void set_route(Placement& placement, Route route);
+  void install_finished();
   void maybe_compile();
+  void submit_pending();
+  bool probe_base();
   void submit_dirty();
   bool merge_due() const;
   void submit_base();
   void install(HsCompileDone& done);
+  void install_upgrade(HsCompileDone& done);
   void install_shard(Shard& shard, Installed installed, const std::vector<PatternId>& fallback);
   void install_base(Installed installed, const std::vector<PatternId>& fallback);
   bool take_authority(Installed& installed, unsigned local, bool base);
@@ -162,11 +168,14 @@ class HyperscanMatcher final : public Matcher {
   std::size_t shards_with_database_ = 0;
   Installed base_;
   bool base_in_flight_ = false;
+  bool probe_in_flight_ = false;  // the shards wait for its answer
   std::uint64_t next_serial_ = 0;
   std::size_t pending_ = 0;  // side-list entries waiting for a database
   std::uint64_t messages_ = 0;
   std::uint64_t pending_since_ = 0;  // messages_ when the oldest wait began
   bool compact_due_ = false;         // a database is half dead, or a shard was merged
+  std::uint64_t changes_ = 0;        // patterns created or destroyed so far
+  std::uint64_t probed_at_changes_ = static_cast<std::uint64_t>(-1);  // the last probe's set
   hs_scratch* scratch_ = nullptr;
   std::vector<Candidate> candidates_;
   std::vector<std::string> captures_;

@@ -16,6 +16,7 @@
 // implementation may compile in the background but never blocks match().
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -54,6 +55,25 @@ struct CompileError {
   std::string message;
 };
 
+// What a matcher holds and has done: plain counters for the status socket
+// and metrics. Patterns are distinct texts (ivy-c's dictionary); every live
+// pattern is in exactly one of hyperscan / side list / fallback.
+struct MatcherStats {
+  std::uint64_t subscriptions = 0;       // (peer, regexp id) pairs
+  std::uint64_t patterns = 0;            // distinct live pattern texts
+  std::uint64_t hyperscan_patterns = 0;  // matched by a Hyperscan database
+  std::uint64_t prefilter_patterns = 0;  // ... of which confirmed by PCRE2 on a hit
+  std::uint64_t base_patterns = 0;       // ... of which in the merged base database
+  std::uint64_t side_list_patterns = 0;  // waiting for a database (PCRE2 meanwhile)
+  std::uint64_t fallback_patterns = 0;   // PCRE2 for good (PcreMatcher: every pattern)
+  std::uint64_t shards = 0;              // shard databases installed
+  std::uint64_t compiles = 0;            // databases compiled by Hyperscan
+  std::uint64_t cache_hits = 0;          // databases loaded from the DatabaseCache instead
+  std::uint64_t database_bytes = 0;      // sum of hs_database_size
+  std::uint64_t scratch_bytes = 0;       // hs_scratch_size
+  std::uint64_t match_errors = 0;        // see Matcher::match_errors()
+};
+
 class Matcher {
  public:
   virtual ~Matcher() = default;
@@ -85,6 +105,22 @@ class Matcher {
 
   virtual std::size_t subscription_count() const = 0;
   virtual std::uint64_t match_errors() const = 0;
+  virtual MatcherStats stats() const = 0;
+
+  // For matchers that work in the background (HyperscanMatcher); the others
+  // ignore these. All three are called from the owner's thread.
+  //
+  // poll(): installs finished background work and starts what is due. Cheap
+  // when there is nothing; match() does it too, so it only matters when no
+  // message flows.
+  virtual void poll() {}
+  // A burst of subscription changes ended (a peer's handshake completed):
+  // start on what waits now rather than at the next trigger.
+  virtual void batch_done() {}
+  // `wakeup` is called on the background thread when finished work waits for
+  // poll(). It must only hand over to the owner's thread (e.g. asio::post)
+  // and return. Never called once the matcher is destroyed.
+  virtual void set_wakeup(std::function<void()> wakeup) { (void)wakeup; }
 };
 
 }  // namespace ivy

@@ -39,6 +39,15 @@ void PcreMatcher::remove(PeerKey peer, int regexp_id) { table_.remove(peer, rege
 
 void PcreMatcher::remove_peer(PeerKey peer) { table_.remove_peer(peer); }
 
+MatcherStats PcreMatcher::stats() const {
+  MatcherStats s;
+  s.subscriptions = table_.subscription_count();
+  s.patterns = table_.entry_count();
+  s.fallback_patterns = s.patterns;
+  s.match_errors = match_errors_;
+  return s;
+}
+
 std::size_t PcreMatcher::match(std::string_view text, CaptureMode mode,
                                std::vector<Hit>& hits) {
   table_.for_each_entry([&](const PatternEntry& entry) {

@@ -5,7 +5,8 @@
 //
 // Cost is linear in the number of distinct patterns (~10 µs per message at
 // 100 patterns, ~0.1 ms at 3,000); HyperscanMatcher is the fast one. This one
-// is the agent's default, and the oracle of the differential tests.
+// is the reference and the oracle of the differential tests; agents run on
+// HyperscanMatcher.
 //
 // Thread: one thread; nothing runs in the background.
 
@@ -35,6 +36,8 @@ class PcreMatcher final : public Matcher {
   std::size_t match_refs(std::string_view text, std::vector<SubscriptionRef>& refs) override;
   std::size_t subscription_count() const override { return table_.subscription_count(); }
   std::uint64_t match_errors() const override { return match_errors_; }
+  // Every pattern counts as fallback: PCRE2 alone, for good.
+  MatcherStats stats() const override;
 
  private:
   PatternTable table_;

@@ -82,8 +82,10 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   // Sends what is queued, then closes (BYE on shutdown).
   void close_after_flush();
 
-  // Queues one or more complete frames. False when dropped (queue full or
-  // closed).
+  // Sends one or more complete frames: written at once when nothing is queued
+  // (as much as the kernel takes), else queued. False when dropped (queue
+  // full or closed). Never closes the link itself: a write error is reported
+  // through on_peer_closed() from the loop.
   bool send(std::string frames);
 
   std::uint64_t key() const { return key_; }
@@ -104,6 +106,8 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
 
  private:
   void do_read();
+  bool write_now(std::string& frames);
+  void uncork();
   void do_write();
   void arm_stall_timer(std::chrono::steady_clock::duration after);
   // Closes on an error of the socket (`ec` is passed on to the handler).
@@ -123,6 +127,7 @@ class TcpPeer : public std::enable_shared_from_this<TcpPeer> {
   std::size_t frames_in_flight_ = 0;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
+  bool corked_ = false;  // a direct write this turn: the rest waits for uncork()
   bool stopped_ = false;
   bool close_when_flushed_ = false;
   std::uint64_t dropped_frames_ = 0;

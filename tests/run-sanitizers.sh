@@ -18,5 +18,5 @@ ctest --test-dir build-asan --output-on-failure -j"$jobs"
 cmake -S . -B build-tsan -DIVYD_TSAN=ON -DCMAKE_BUILD_TYPE=Debug -DIVYD_BUILD_BENCH=OFF
 cmake --build build-tsan -j"$jobs" --target storage_tests core_tests daemon_tests
 TSAN_OPTIONS=halt_on_error=1 build-tsan/bin/storage_tests
-TSAN_OPTIONS=halt_on_error=1 build-tsan/bin/core_tests --gtest_filter='HyperscanMatcher*:HsDatabase*'
+TSAN_OPTIONS=halt_on_error=1 build-tsan/bin/core_tests --gtest_filter='HyperscanMatcher*:HsDatabase*:HsCompileWorker*'
 TSAN_OPTIONS=halt_on_error=1 build-tsan/bin/daemon_tests --gtest_filter='MetricsServer*'

@@ -55,9 +55,19 @@ Agent::Agent(asio::io_context& io, AgentOptions options, std::unique_ptr<Matcher
       static_peers_(io, log,
                     {options_.connect_timeout, options_.static_peer_retry_min, options_.static_peer_retry_max,
                      std::chrono::seconds(10), options_.bus.ipv6, "bus " + options_.bus.to_string() + ": "},
-                    static_peer_hooks()) {}
+                    static_peer_hooks()) {
+  // A background matcher (Hyperscan) tells when a compile or a cache load
+  // finished; it is installed on this thread even if no message flows. The
+  // hook runs on the worker thread: it copies what it needs and only posts.
+  matcher_->set_wakeup([&io = io_, this, life = std::weak_ptr<int>(life_)] {
+    asio::post(io, [this, life] {
+      if (!life.expired()) matcher_->poll();
+    });
+  });
+}
 
 Agent::~Agent() {
+  matcher_->set_wakeup(nullptr);  // waits for a hook call in progress
   for (auto& [key, link] : links_) {
     for (auto& [id, ping] : link->pings) ping.timer->cancel();
   }
@@ -499,6 +509,9 @@ void Agent::on_started(Link& link) {
 void Agent::on_ready(Link& link) {
   link.connected = true;
   if (link.handshake_timer) link.handshake_timer->cancel();
+  // The peer's subscriptions are all in (END_REGEXP): compile them, or load
+  // them from the cache, now rather than after the next messages.
+  matcher_->batch_done();
   const PeerKey key = link.key();
   log_.info(link.who().display() + " connected");
   if (listener_) listener_->on_connected(key, link.who());

@@ -193,6 +193,7 @@ class Agent final : private TcpPeer::Handler {
   const BusSpec& bus() const { return options_.bus; }
   std::uint16_t tcp_port() const { return acceptor_.port(); }
   Matcher& matcher() { return *matcher_; }
+  const Matcher& matcher() const { return *matcher_; }
 
   struct Counters {
     std::uint64_t messages_sent = 0;   // send() calls that matched something

@@ -9,6 +9,7 @@
 // identical subscriptions would make every sender send every message twice.
 
 #include <functional>
+#include <memory>
 #include <string>
 
 #include "daemon/agent/agent.hpp"
@@ -23,6 +24,10 @@ struct BusPort {
   // Subscribes the tap on first use and returns its regexp id; a message
   // event with this id carries the whole text as its only argument.
   std::function<int()> tap;
+  // A matcher like the bus agent's (Hyperscan, the daemon's database cache)
+  // for another agent on this bus (a bridge's dedicated emitter); unset: a
+  // plain HyperscanMatcher.
+  std::function<std::unique_ptr<Matcher>()> make_matcher = nullptr;
 };
 
 }  // namespace ivy::daemon

@@ -1,7 +1,7 @@
 #include "daemon/bridges/bus_side.hpp"
 
 #include "core/bridge_policy.hpp"
-#include "core/pcre_matcher.hpp"
+#include "core/hs_matcher.hpp"
 
 namespace ivy::daemon {
 
@@ -33,7 +33,8 @@ Status BusSide::start_dedicated() {
   options.name = options_.emitter_name;
   options.ready_message.clear();
   options.first_peer_key = options_.first_peer_key;
-  dedicated_ = std::make_unique<Agent>(io_, std::move(options), std::make_unique<PcreMatcher>(), log_);
+  auto matcher = port_.make_matcher ? port_.make_matcher() : std::make_unique<HyperscanMatcher>();
+  dedicated_ = std::make_unique<Agent>(io_, std::move(options), std::move(matcher), log_);
   if (auto marker = dedicated_->subscribe(kBridgeMarkerPattern); !marker) return fail_with(marker.error());
   if (auto st = dedicated_->start(); !st) {
     dedicated_.reset();

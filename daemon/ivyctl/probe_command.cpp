@@ -1,19 +1,26 @@
 // ivyctl probe: join a bus as an agent, print what arrives in C ivyprobe's
 // formats, send what is typed.
+//
+// As a sender it must keep up with a pipe: standard input comes in batches
+// (StdinBatches), every line is matched by Hyperscan (CtlMatchers), and the
+// output is written when the loop goes idle (ProbeOutput).
+#include <unistd.h>
+
 #include <csignal>
 #include <fstream>
 #include <iostream>
-#include <thread>
 
 #include <boost/program_options.hpp>
 
 #include "core/bus_spec.hpp"
-#include "core/pcre_matcher.hpp"
 #include "core/regex.hpp"
 #include "daemon/agent/agent.hpp"
 #include "daemon/ivyctl/command_args.hpp"
 #include "daemon/ivyctl/commands.hpp"
+#include "daemon/ivyctl/ctl_matchers.hpp"
 #include "daemon/ivyctl/probe_format.hpp"
+#include "daemon/ivyctl/probe_output.hpp"
+#include "daemon/ivyctl/stdin_batches.hpp"
 
 namespace po = boost::program_options;
 
@@ -34,12 +41,12 @@ struct ProbeOptions {
 
 class Probe final : public daemon::AgentListener {
  public:
-  Probe(daemon::asio::io_context& io, Agent& agent, const ProbeOptions& options)
-      : io_(io), agent_(agent), show_bind_(options.show_bind), timestamps_(options.timestamps) {}
+  Probe(daemon::asio::io_context& io, Agent& agent, ProbeOutput& out, const ProbeOptions& options)
+      : io_(io), agent_(agent), out_(out), show_bind_(options.show_bind), timestamps_(options.timestamps) {}
 
   void print(const std::string& line) {
-    if (timestamps_) std::cout << probe_timestamp(std::chrono::system_clock::now());
-    std::cout << line << std::endl;
+    if (timestamps_) out_.text(probe_timestamp(std::chrono::system_clock::now()));
+    out_.line(line);
   }
 
   void on_connected(PeerKey, const PeerIdentity& who) override { print(probe_connected(who.name, who.ip)); }
@@ -106,6 +113,7 @@ class Probe final : public daemon::AgentListener {
 
   daemon::asio::io_context& io_;
   Agent& agent_;
+  ProbeOutput& out_;
   bool show_bind_;
   bool timestamps_;
   bool quitting_ = false;
@@ -123,6 +131,7 @@ void Probe::ping(const std::string& name) {
 }
 
 void Probe::on_input(const std::string& line) {
+  if (quitting_) return;  // the rest of a batch after .quit or DIE
   const ProbeCommand cmd = parse_probe_line(line);
   using K = ProbeCommand::Kind;
   switch (cmd.kind) {
@@ -158,7 +167,7 @@ void Probe::on_input(const std::string& line) {
     }
     case K::kPing: return ping(cmd.text);
     case K::kHelp:
-      std::cout << kProbeCommandsHelp << std::flush;
+      out_.text(kProbeCommandsHelp);
       return;
     case K::kQuit: return quit();
     case K::kInvalid: print(cmd.text); return;
@@ -231,18 +240,21 @@ int run_probe(int argc, char** argv) {
   }
 
   daemon::Logger log(*level, daemon::Logger::Style::kPlain);
+  const CtlMatchers matchers(log);
   daemon::asio::io_context io;
   daemon::AgentOptions agent_options;
   agent_options.name = o.name;
   agent_options.bus = *spec;
   agent_options.ready_message = o.name + " Ready";
   agent_options.die_policy = daemon::DiePolicy::kExit;  // as ivyprobe
-  Agent agent(io, agent_options, std::make_unique<PcreMatcher>(), log);
-  Probe probe(io, agent, o);
+  Agent agent(io, agent_options, matchers.make(), log);
+  ProbeOutput out(STDOUT_FILENO);
+  Probe probe(io, agent, out, o);
   // The listener is set after construction so that Probe can refer to agent.
   agent.set_listener(&probe);
   for (const auto& re : o.regexps) probe.bind(re);
   if (auto st = agent.start(); !st) {
+    out.flush();
     std::cerr << "ivyctl probe: " << st.error().message << "\n";
     return kExitFailure;
   }
@@ -253,14 +265,19 @@ int run_probe(int argc, char** argv) {
     if (!ec) probe.quit();
   });
   // stdin may be a terminal, a pipe or a file: a plain blocking reader
-  // thread works for all three and hands each line to the loop.
-  std::thread([&io, &probe] {
-    for (std::string line; std::getline(std::cin, line);) {
-      daemon::asio::post(io, [&probe, line] { probe.on_input(line); });
-    }
-    daemon::asio::post(io, [&probe] { probe.quit(); });
-  }).detach();
-  io.run();
+  // thread works for all three and hands the lines to the loop in batches.
+  StdinBatches input(
+      io, STDIN_FILENO,
+      [&probe](const std::vector<std::string>& lines) {
+        for (const auto& line : lines) probe.on_input(line);
+      },
+      [&probe] { probe.quit(); });
+  input.start();
+  // Output is written whenever the loop has run everything that was ready.
+  while (io.run_one() > 0) {
+    io.poll();
+    out.flush();
+  }
   return kExitOk;
 }
 

@@ -8,10 +8,10 @@
 #include <map>
 
 #include "core/bus_spec.hpp"
-#include "core/hs_matcher.hpp"
 #include "daemon/agent/agent.hpp"
 #include "daemon/ivyctl/command_args.hpp"
 #include "daemon/ivyctl/commands.hpp"
+#include "daemon/ivyctl/ctl_matchers.hpp"
 #include "daemon/ivyctl/filter_options.hpp"
 #include "storage/recording_reader.hpp"
 
@@ -84,7 +84,7 @@ class Replay {
  public:
   Replay(daemon::asio::io_context& io, const ReplayOptions& options, const BusSpec& spec, MessageFeed& feed,
          daemon::Logger& log)
-      : io_(io), options_(options), spec_(spec), feed_(feed), log_(log), timer_(io) {
+      : io_(io), options_(options), spec_(spec), feed_(feed), log_(log), matchers_(log), timer_(io) {
     progress_ = ::isatty(STDERR_FILENO);
   }
 
@@ -92,7 +92,7 @@ class Replay {
     daemon::AgentOptions o;
     o.name = name;
     o.bus = spec_;
-    auto agent = std::make_unique<Agent>(io_, o, std::make_unique<HyperscanMatcher>(), log_);
+    auto agent = std::make_unique<Agent>(io_, o, matchers_.make(), log_);
     if (auto st = agent->start(); !st) return st;
     agents_.emplace(name, std::move(agent));
     return {};
@@ -182,6 +182,7 @@ class Replay {
   BusSpec spec_;
   MessageFeed& feed_;
   daemon::Logger& log_;
+  CtlMatchers matchers_;  // Hyperscan, with the user's database cache
   daemon::asio::steady_timer timer_;
   std::map<std::string, std::unique_ptr<Agent>> agents_;
   std::optional<storage::Entry> pending_;

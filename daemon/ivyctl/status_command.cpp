@@ -21,6 +21,25 @@ std::string s(const json& j, const char* key) {
   return it->is_string() ? it->get<std::string>() : it->dump();
 }
 
+// One line: where the bus's peer patterns are matched, and what it cost.
+void print_matcher(const json& m) {
+  if (!m.is_object()) return;
+  std::cout << "  matcher: " << s(m, "patterns") << " patterns, " << s(m, "hyperscan_patterns") << " in Hyperscan, "
+            << s(m, "side_list_patterns") << " on the side list, " << s(m, "fallback_patterns") << " PCRE2 only; "
+            << s(m, "compiles") << " compiles, " << s(m, "cache_hits") << " cache hits\n";
+}
+
+void print_matcher_cache(const json& c) {
+  if (!c.is_object()) return;
+  if (!c.value("enabled", false)) {
+    std::cout << "\nHyperscan cache: off\n";
+    return;
+  }
+  std::cout << "\nHyperscan cache: " << s(c, "dir") << " (" << s(c, "files") << " files, " << s(c, "bytes")
+            << " of " << s(c, "max_bytes") << " bytes; " << s(c, "hits") << " hits, " << s(c, "rejected")
+            << " rejected)\n";
+}
+
 // A time in ns since the epoch, or `none` (JSON null).
 std::string time_text(const json& ns, const char* none) {
   return ns.is_number() ? format_time(ns.get<std::int64_t>(), TimeZone::kLocal) : none;
@@ -109,6 +128,7 @@ void print_status(const json& doc) {
       guards += (guards.empty() ? "" : ", ") + std::string(key) + " " + it->dump();
     }
     if (!guards.empty()) std::cout << "  " << guards << "\n";
+    print_matcher(bus.value("matcher", json()));
     std::cout << "  peers:\n";
     for (const auto& p : bus.value("peers", json::array())) {
       std::cout << "    " << s(p, "name") << "@" << s(p, "host") << ":" << s(p, "port") << "  subs "
@@ -117,6 +137,7 @@ void print_status(const json& doc) {
                 << (p.value("ready", false) ? "" : " (handshaking)") << "\n";
     }
   }
+  print_matcher_cache(doc.value("matcher_cache", json()));
   const auto& r = doc["recorder"];
   if (r.value("enabled", false)) {
     std::cout << "\nrecorder: " << s(r, "path") << (r.value("available", true) ? "" : " (UNAVAILABLE)")

@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <cstdio>
 #include <fstream>
+#include <filesystem>
 #include <functional>
-
 
 #include "config/config_diff.hpp"
 #include "config/config_loader.hpp"
@@ -23,6 +23,7 @@
 #include "storage/central_shipper.hpp"
 #include "storage/shipper_slot.hpp"
 #include "daemon/service/metrics_server.hpp"
+#include "storage/file_database_cache.hpp"
 #include "storage/sqlite_recorder.hpp"
 
 namespace ivy::daemon {
@@ -120,6 +121,15 @@ std::string resolve_state_path(const std::string& path) {
   return path;
 }
 
+std::string matcher_cache_dir(const config::Config& config) {
+  if (!config.matcher.cache_dir.empty()) return resolve_state_path(config.matcher.cache_dir);
+  if (const char* state = std::getenv("STATE_DIRECTORY"); state && *state) {
+    return resolve_state_path("hyperscan-cache");
+  }
+  const auto beside = std::filesystem::path(resolve_state_path(config.recorder.path)).parent_path();
+  return ((beside.empty() ? std::filesystem::path(".") : beside) / "hyperscan-cache").string();
+}
+
 Daemon::Daemon(DaemonSetup setup, Logger& log)
     : setup_(std::move(setup)),
       log_(log),
@@ -162,6 +172,7 @@ int Daemon::run() {
 
 Status Daemon::start() {
   open_recorder();
+  open_matcher_cache();
   open_shipper();
   for (const auto& bus : setup_.config.buses) {
     if (auto st = start_bus(bus); !st) return st;
@@ -204,6 +215,32 @@ void Daemon::open_recorder() {
   sink_ = std::make_unique<storage::SqliteRecorder>(std::move(options));
 }
 
+// Not being able to keep databases is no reason not to run: one warning, and
+// every set is compiled as before.
+void Daemon::open_matcher_cache() {
+  matcher_cache_.reset();
+  const auto& mc = setup_.config.matcher;
+  if (mc.cache_max_bytes == 0) {
+    log_.info("Hyperscan database cache is off (matcher.cache_max_bytes is 0)");
+    return;
+  }
+  const std::string dir = matcher_cache_dir(setup_.config);
+  auto cache = storage::FileDatabaseCache::open(dir, mc.cache_max_bytes);
+  if (!cache) {
+    log_.warning(cache.error().message + "; running without a Hyperscan database cache (every pattern set is "
+                                         "compiled again after a restart)");
+    return;
+  }
+  matcher_cache_ = *cache;
+  log_.info("Hyperscan database cache " + dir);
+}
+
+std::unique_ptr<Matcher> Daemon::make_matcher() const {
+  HyperscanMatcherOptions options;
+  options.cache = matcher_cache_;
+  return std::make_unique<HyperscanMatcher>(std::move(options));
+}
+
 Status Daemon::start_bus(const config::BusConfig& bc) {
   std::vector<std::string> errors;
   auto spec = parse_bus_spec(bc.spec, &errors);
@@ -219,7 +256,8 @@ Status Daemon::start_bus(const config::BusConfig& bc) {
   auto bus = std::make_unique<Bus>();
   bus->config = bc;
   bus->on_die_exit = [this] { request_stop(); };
-  bus->agent = std::make_unique<Agent>(io_, options, std::make_unique<HyperscanMatcher>(), log_, &bus->listeners);
+  bus->make_matcher = [this] { return make_matcher(); };
+  bus->agent = std::make_unique<Agent>(io_, options, make_matcher(), log_, &bus->listeners);
   for (const auto& peer : bc.static_peers) {
     auto host_port = split_host_port(peer);  // "host:port", "[v6]:port"; validated by config
     if (!host_port) return fail("bus '" + bc.id + "': bad static peer '" + peer + "'");
@@ -455,6 +493,7 @@ void Daemon::apply(const config::Config& next) {
   if (d.logging_changed) log_.set_level(log_level_of(next.logging.level));
   if (d.recorder_changed || d.central_changed) close_shipper();
   if (d.recorder_changed) reopen_recorder();
+  if (d.matcher_changed) open_matcher_cache();  // for the agents started from now on
   if (d.recorder_changed || d.central_changed) open_shipper();
   if (d.limits_changed || d.allowed_networks_changed) {
     for (auto& bus : buses_) apply_limits(*bus->agent);

@@ -30,10 +30,14 @@
 #include "daemon/service/systemd_notifier.hpp"
 #include "storage/record_sink.hpp"
 
-namespace ivy::storage {
+namespace ivy {
+class Matcher;
+namespace storage {
 class CentralShipper;
+class FileDatabaseCache;
 class ShipperSlot;
-}  // namespace ivy::storage
+}  // namespace storage
+}  // namespace ivy
 
 namespace ivy::daemon {
 
@@ -87,6 +91,8 @@ class Daemon {
   void record_self(bool joined);
   void open_recorder();
   void reopen_recorder();
+  void open_matcher_cache();
+  std::unique_ptr<Matcher> make_matcher() const;
   void open_shipper();
   void close_shipper();
   void apply_limits(Agent& agent);
@@ -120,6 +126,9 @@ class Daemon {
   std::unique_ptr<storage::CentralShipper> shipper_;
   std::string central_error_;  // why the configured shipper is not running ("" = it is, or none)
   std::unique_ptr<storage::RecordSink> sink_;
+  // Compiled Hyperscan databases, shared by every agent's matcher; null when
+  // off or unusable (config `matcher`).
+  std::shared_ptr<storage::FileDatabaseCache> matcher_cache_;
   std::vector<std::unique_ptr<Bus>> buses_;
   std::unique_ptr<Bridges> bridges_;  // after buses_: destroyed before them
   std::unique_ptr<MetricsServer> metrics_;
@@ -137,5 +146,10 @@ class Daemon {
 // Where a relative recorder path goes: $STATE_DIRECTORY (systemd's
 // StateDirectory=) if set, else the working directory.
 std::string resolve_state_path(const std::string& path);
+
+// Where the Hyperscan database cache goes: matcher.cache_dir (relative:
+// resolved as above) if set, else $STATE_DIRECTORY/hyperscan-cache, else a
+// hyperscan-cache directory beside the recording.
+std::string matcher_cache_dir(const config::Config& config);
 
 }  // namespace ivy::daemon

@@ -23,13 +23,14 @@ struct Daemon::Bus final : AgentListener {
   std::unique_ptr<Agent> agent;
   std::unique_ptr<BusRecorder> recorder;
   std::function<void()> on_die_exit;
+  std::function<std::unique_ptr<Matcher>()> make_matcher;  // for agents lent this bus
   int tap_id = -1;
 
   int tap() {
     if (tap_id < 0) tap_id = *agent->subscribe("(.*)");  // a valid pattern: cannot fail
     return tap_id;
   }
-  BusPort port() { return BusPort{config.id, agent.get(), &listeners, [this] { return tap(); }}; }
+  BusPort port() { return BusPort{config.id, agent.get(), &listeners, [this] { return tap(); }, make_matcher}; }
 
   void on_die(PeerKey, const PeerIdentity&, int, DiePolicy policy) override {
     if (policy == DiePolicy::kExit && on_die_exit) on_die_exit();

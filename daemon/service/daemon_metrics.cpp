@@ -67,6 +67,26 @@ void add_bus(MetricSet& set, const std::string& id, Agent& agent) {
             static_cast<double>(agent.matcher().subscription_count()));
 }
 
+// Where the bus's peer patterns are matched (docs/matcher.md): a pattern
+// long on the side list is matched by the PCRE2 loop, the slow path.
+void add_matcher(MetricSet& set, const std::string& id, const MatcherStats& m) {
+  const char* where = "Distinct peer patterns by where they are matched now";
+  const auto at = [&](const char* place) { return MetricLabels{{"bus", id}, {"where", place}}; };
+  set.gauge("ivyd_matcher_patterns", where, at("hyperscan"),
+            static_cast<double>(m.hyperscan_patterns));
+  set.gauge("ivyd_matcher_patterns", where, at("side_list"),
+            static_cast<double>(m.side_list_patterns));
+  set.gauge("ivyd_matcher_patterns", where, at("pcre2_only"),
+            static_cast<double>(m.fallback_patterns));
+  const MetricLabels bus{{"bus", id}};
+  set.counter("ivyd_matcher_compiles_total", "Hyperscan databases compiled", bus,
+              static_cast<double>(m.compiles));
+  set.counter("ivyd_matcher_cache_hits_total", "Hyperscan databases loaded from the cache instead",
+              bus, static_cast<double>(m.cache_hits));
+  set.gauge("ivyd_matcher_database_bytes", "Size of the Hyperscan databases in use", bus,
+            static_cast<double>(m.database_bytes));
+}
+
 // metrics.per_peer: label cardinality grows with the agents, hence an option.
 void add_peers(MetricSet& set, const std::string& id, const Agent& agent) {
   for (const auto& p : agent.peers()) {
@@ -176,6 +196,7 @@ MetricSet Daemon::collect_metrics() const {
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count());
   for (const auto& bus : buses_) {
     add_bus(set, bus->config.id, *bus->agent);
+    add_matcher(set, bus->config.id, bus->agent->matcher().stats());
     if (setup_.config.metrics.per_peer) add_peers(set, bus->config.id, *bus->agent);
   }
   if (sink_) add_recorder(set, sink_->stats());

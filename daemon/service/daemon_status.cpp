@@ -7,10 +7,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/matcher.hpp"
 #include "daemon/bridges/bridges.hpp"
 #include "daemon/service/daemon_bus.hpp"
 #include "storage/central_shipper.hpp"
 #include "daemon/service/metrics_server.hpp"
+#include "storage/file_database_cache.hpp"
 
 namespace ivy::daemon {
 namespace {
@@ -22,6 +24,31 @@ nlohmann::json error_document(const std::string& message) { return {{"error", me
 // would throw and end ivyd.
 std::string dump(const nlohmann::json& doc) {
   return doc.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// A bus agent's matcher: where its peers' patterns are matched now.
+nlohmann::json matcher_document(const MatcherStats& m) {
+  return {{"subscriptions", m.subscriptions},
+          {"patterns", m.patterns},
+          {"hyperscan_patterns", m.hyperscan_patterns},
+          {"side_list_patterns", m.side_list_patterns},
+          {"fallback_patterns", m.fallback_patterns},
+          {"prefilter_patterns", m.prefilter_patterns},
+          {"base_patterns", m.base_patterns},
+          {"shards", m.shards},
+          {"compiles", m.compiles},
+          {"cache_hits", m.cache_hits},
+          {"database_bytes", m.database_bytes},
+          {"match_errors", m.match_errors}};
+}
+
+nlohmann::json matcher_cache_document(const storage::FileDatabaseCache* cache) {
+  if (!cache) return {{"enabled", false}};
+  const auto s = cache->stats();
+  return {{"enabled", true},      {"dir", cache->dir()},     {"max_bytes", cache->max_bytes()},
+          {"files", s.files},     {"bytes", s.bytes},        {"hits", s.hits},
+          {"misses", s.misses},   {"rejected", s.rejected},  {"stores", s.stores},
+          {"store_failures", s.store_failures},              {"evictions", s.evictions}};
 }
 
 // A wall-clock time in ns, or null for "never" (0).
@@ -162,6 +189,7 @@ std::string Daemon::status_json() const {
                      {"oversized_frames", c.oversized_frames},   {"refused_subscriptions", c.refused_subscriptions},
                      {"denied_peers", c.denied_peers},           {"handshake_timeouts", c.handshake_timeouts},
                      {"stalled_links", c.stalled_links},         {"reannounced_app_ids", c.reannounced_app_ids}};
+    b["matcher"] = matcher_document(agent.matcher().stats());
     b["peers"] = json::array();
     for (const auto& p : agent.peers()) {
       b["peers"].push_back({{"name", p.identity.name},
@@ -180,6 +208,7 @@ std::string Daemon::status_json() const {
     }
     doc["buses"].push_back(std::move(b));
   }
+  doc["matcher_cache"] = matcher_cache_document(matcher_cache_.get());
   if (sink_) {
     const auto s = sink_->stats();
     doc["recorder"] = {{"enabled", true},       {"path", resolve_state_path(setup_.config.recorder.path)},

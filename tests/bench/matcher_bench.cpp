@@ -53,7 +53,7 @@ struct Fixture {
   double change_visible_seconds = 0;
   double add_microseconds = 0;
   double hits_per_message = 0;
-  HyperscanMatcherStats stats;
+  MatcherStats stats;
 };
 
 struct Summary {

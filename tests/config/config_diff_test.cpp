@@ -80,6 +80,7 @@ TEST(ConfigDiff, SectionFlags) {
   after.limits.max_peers = 3;
   after.status.mode = 0600;
   after.allowed_networks.push_back(Network{});
+  after.matcher.cache_dir = "/elsewhere";
   after.metrics.per_peer = true;
   ConfigDiff d = diff(before, after);
   EXPECT_TRUE(d.metrics_changed);
@@ -88,7 +89,8 @@ TEST(ConfigDiff, SectionFlags) {
   EXPECT_TRUE(d.limits_changed);
   EXPECT_TRUE(d.status_changed);
   EXPECT_TRUE(d.allowed_networks_changed);
-  EXPECT_EQ(to_string(d), "recorder; limits; allowed_networks; status; logging; metrics");
+  EXPECT_TRUE(d.matcher_changed);
+  EXPECT_EQ(to_string(d), "recorder; limits; allowed_networks; status; matcher; logging; metrics");
 }
 
 TEST(ConfigDiff, CentralAddedChangedAndRemoved) {

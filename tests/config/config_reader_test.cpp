@@ -109,6 +109,25 @@ TEST(ConfigReader, ReadsLimitsNetworksStatusAndLogging) {
   EXPECT_EQ(r.config.logging.level, LogLevel::kDebug);
 }
 
+TEST(ConfigReader, ReadsTheMatcherCacheAndDefaultsItWhenAbsent) {
+  Read r = read(R"({"matcher": {"cache_dir": "/var/cache/ivyd", "cache_max_bytes": "64MiB"}})");
+  ASSERT_TRUE(r.problems.empty()) << to_string(r.problems);
+  EXPECT_EQ(r.config.matcher.cache_dir, "/var/cache/ivyd");
+  EXPECT_EQ(r.config.matcher.cache_max_bytes, 64u << 20);
+  const Read defaults = read("{}");
+  EXPECT_EQ(defaults.config.matcher.cache_dir, "");
+  EXPECT_EQ(defaults.config.matcher.cache_max_bytes, 256u << 20);
+  EXPECT_EQ(read(R"({"matcher": {"cache_max_bytes": 0}})").config.matcher.cache_max_bytes, 0u);
+}
+
+TEST(ConfigReader, MatcherMistakesAreReportedWithTheirPath) {
+  Read r = read(R"({"matcher": {"cache_dir": 7, "cache_max_bytes": "1MB", "cache": true}})");
+  ASSERT_EQ(r.problems.size(), 3u) << to_string(r.problems);
+  EXPECT_EQ(r.problems[0].path, "matcher.cache_dir");
+  EXPECT_EQ(r.problems[1].path, "matcher.cache_max_bytes");
+  EXPECT_EQ(r.problems[2].path, "matcher.cache");
+}
+
 TEST(ConfigReader, StatusModeMustBeAnOctalString) {
   Read r = read(R"({"status": {"mode": 660}})");
   ASSERT_EQ(r.problems.size(), 1u);

@@ -1,7 +1,9 @@
 #include "core/hs_matcher.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "core/pcre_matcher.hpp"
 #include "tests/core/ivy_traffic_generator.hpp"
 #include "tests/core/matcher_contract.hpp"
+#include "tests/core/memory_database_cache.hpp"
 
 namespace ivy::test {
 namespace {
@@ -48,7 +51,7 @@ TEST(HyperscanMatcher, CompilesPatternsIntoShardsAndFallback) {
   HyperscanMatcher m(HyperscanMatcherOptions{.shard_capacity = 50});
   add_shapes(m, 120);
   m.flush();
-  const HyperscanMatcherStats s = m.stats();
+  const MatcherStats s = m.stats();
   EXPECT_EQ(s.shards, 3u);
   EXPECT_EQ(s.side_list_patterns, 0u);
   EXPECT_EQ(s.hyperscan_patterns + s.fallback_patterns, 120u);
@@ -190,7 +193,7 @@ TEST(HyperscanMatcher, GivesTheSameHitsAsPcreWithBaseShardsAndSideList) {
   add(500, 650);
   tested.flush();  // new shards next to the base
   add(650, 700);   // side list
-  const HyperscanMatcherStats s = tested.stats();
+  const MatcherStats s = tested.stats();
   EXPECT_GT(s.shards, 0u);
   EXPECT_GT(s.side_list_patterns, 0u);
   expect_same_hits(reference, tested, generator.messages(3'000, 700));
@@ -200,11 +203,30 @@ TEST(HyperscanMatcher, BackgroundSwapsNeverLoseOrDuplicateHitsUnderChurn) {
   IvyTrafficGenerator generator(7);
   const auto subscriptions = generator.subscriptions(600, 4);
   PcreMatcher reference;
+  std::mutex mutex;  // before `tested`: its worker may call the hook until it is gone
+  std::condition_variable delivered;
+  std::size_t results = 0;
   HyperscanMatcher tested(HyperscanMatcherOptions{
       .shard_capacity = 40, .side_list_trigger = 4, .age_trigger_messages = 8});
+  // Results the worker delivered. On a loaded machine it could get no CPU
+  // during the whole loop, so mid-run the loop waits until two results are
+  // in: by then ~300 patterns were added and many shard jobs submitted, and
+  // the matches that follow install them while the churn goes on.
+  tested.set_wakeup([&] {
+    std::lock_guard lock(mutex);
+    ++results;
+    delivered.notify_all();
+  });
+  auto two_results_in = [&] {
+    std::unique_lock lock(mutex);
+    return delivered.wait_for(lock, std::chrono::seconds(60), [&] { return results >= 2; });
+  };
   std::vector<Hit> expected, actual;
   std::size_t next = 0;
   for (int step = 0; step < 6'000; ++step) {
+    if (step == 1'000) {
+      ASSERT_TRUE(two_results_in());
+    }
     const std::uint32_t action = generator.next(10);
     if (action < 3 && next < subscriptions.size()) {
       const auto& s = subscriptions[next++];
@@ -224,8 +246,124 @@ TEST(HyperscanMatcher, BackgroundSwapsNeverLoseOrDuplicateHitsUnderChurn) {
     }
   }
   EXPECT_GE(tested.stats().compiles, 2u);  // swaps happened mid-run
+  tested.set_wakeup(nullptr);
   tested.flush();
   expect_same_hits(reference, tested, generator.messages(500, 600));
+}
+
+// Runs the matcher as the agent does on a bus with no traffic: batch_done()
+// after a handshake, then poll() each time the worker wakes it, until every
+// pattern is in Hyperscan or on the fallback list (or `timeout`).
+bool settle_without_messages(HyperscanMatcher& m, std::chrono::seconds timeout = std::chrono::seconds(60)) {
+  std::mutex mutex;
+  std::condition_variable woken;
+  int wakeups = 0;
+  m.set_wakeup([&] {
+    std::lock_guard lock(mutex);
+    ++wakeups;
+    woken.notify_one();
+  });
+  m.batch_done();
+  const auto deadline = steady_clock::now() + timeout;
+  bool settled = false;
+  while (!settled && steady_clock::now() < deadline) {
+    {
+      std::unique_lock lock(mutex);
+      woken.wait_until(lock, std::min(deadline, steady_clock::now() + std::chrono::milliseconds(50)),
+                       [&] { return wakeups > 0; });
+      wakeups = 0;
+    }
+    m.poll();
+    settled = m.stats().side_list_patterns == 0;
+  }
+  m.set_wakeup(nullptr);
+  return settled;
+}
+
+struct CachedSet {
+  std::shared_ptr<MemoryDatabaseCache> cache = std::make_shared<MemoryDatabaseCache>();
+  std::vector<GeneratedSubscription> subscriptions = IvyTrafficGenerator(5).subscriptions(300, 3);
+  HyperscanMatcherOptions options{.shard_capacity = 50, .cache = cache};
+
+  // A first run that compiled everything and stored it.
+  void warm() {
+    HyperscanMatcher first(options);
+    for (const auto& s : subscriptions) ASSERT_TRUE(first.add(s.peer, s.regexp_id, s.pattern).ok());
+    first.flush();
+    ASSERT_GT(first.stats().compiles, 0u);
+    ASSERT_GT(first.stats().base_patterns, 0u);
+    ASSERT_GT(cache->size(), 0u);
+  }
+  // The same texts again, in reverse order, under other peer keys.
+  void add_again(Matcher& m, PcreMatcher& reference) {
+    for (auto it = subscriptions.rbegin(); it != subscriptions.rend(); ++it) {
+      ASSERT_TRUE(m.add(it->peer + 10, it->regexp_id, it->pattern).ok());
+      ASSERT_TRUE(reference.add(it->peer + 10, it->regexp_id, it->pattern).ok());
+    }
+  }
+};
+
+TEST(HyperscanMatcher, ReturningSetIsInHyperscanFromTheCacheWithoutACompile) {
+  CachedSet set;
+  set.warm();
+  HyperscanMatcher again(set.options);
+  PcreMatcher reference;
+  set.add_again(again, reference);
+  ASSERT_TRUE(settle_without_messages(again));
+  const MatcherStats s = again.stats();
+  EXPECT_EQ(s.compiles, 0u);
+  EXPECT_GE(s.cache_hits, 1u);
+  EXPECT_EQ(s.hyperscan_patterns + s.fallback_patterns, s.patterns);
+  EXPECT_EQ(s.base_patterns, s.hyperscan_patterns);  // the probe found the whole set's base
+  expect_same_hits(reference, again, IvyTrafficGenerator(6).messages(2'000, 300));
+}
+
+TEST(HyperscanMatcher, DamagedCacheEntriesAreDroppedAndCompiledAgain) {
+  CachedSet set;
+  set.warm();
+  set.cache->edit_all([](std::string& bytes) { bytes.resize(bytes.size() / 2); });
+  HyperscanMatcher again(set.options);
+  PcreMatcher reference;
+  set.add_again(again, reference);
+  ASSERT_TRUE(settle_without_messages(again));
+  EXPECT_GT(again.stats().compiles, 0u);
+  EXPECT_EQ(again.stats().cache_hits, 0u);
+  EXPECT_GT(set.cache->removes(), 0u);
+  expect_same_hits(reference, again, IvyTrafficGenerator(6).messages(2'000, 300));
+}
+
+TEST(HyperscanMatcher, SmallReturningSetLoadsItsShardFromTheCache) {
+  auto cache = std::make_shared<MemoryDatabaseCache>();
+  const HyperscanMatcherOptions options{.cache = cache};
+  {
+    HyperscanMatcher first(options);
+    add_shapes(first, 40);
+    ASSERT_TRUE(settle_without_messages(first));
+    EXPECT_EQ(first.stats().compiles, 1u);
+  }
+  HyperscanMatcher again(options);
+  add_shapes(again, 40);
+  ASSERT_TRUE(settle_without_messages(again));
+  EXPECT_EQ(again.stats().compiles, 0u);
+  EXPECT_EQ(again.stats().cache_hits, 1u);
+  EXPECT_EQ(match(again, "AircraftDelete Flight=10007"), (std::vector<Hit>{{1, 0, {"7"}}}));
+}
+
+TEST(HyperscanMatcher, StatsCountPatternsAndSubscriptions) {
+  HyperscanMatcher m;
+  ASSERT_TRUE(m.add(1, 0, "^Same (.*)").ok());
+  ASSERT_TRUE(m.add(2, 0, "^Same (.*)").ok());  // one pattern, two holders
+  ASSERT_TRUE(m.add(2, 1, "^Other").ok());
+  MatcherStats s = m.stats();
+  EXPECT_EQ(s.subscriptions, 3u);
+  EXPECT_EQ(s.patterns, 2u);
+  EXPECT_EQ(s.side_list_patterns, 2u);
+  m.flush();
+  s = m.stats();
+  EXPECT_EQ(s.hyperscan_patterns, 2u);
+  EXPECT_EQ(s.side_list_patterns, 0u);
+  EXPECT_EQ(s.compiles, 1u);
+  EXPECT_EQ(s.cache_hits, 0u);
 }
 
 }  // namespace

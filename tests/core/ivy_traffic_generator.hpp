@@ -62,6 +62,60 @@ class IvyTrafficGenerator {
     }
   }
 
+  // A message that pattern(shape, flight) matches (ivythroughput sends one
+  // built for each regexp of its set).
+  static std::string matching_message(int shape, int flight) {
+    const std::string f = std::to_string(flight);
+    switch (shape % 24) {
+      case 0: return "AircraftDelete Flight=" + f;
+      case 1: return "TrackMovedEvent Flight=" + f + " X=12 Y=-3.5";
+      case 2: return "AddSharedStrip Position=PAO Flight=" + f + " color=red X=1 Y=2";
+      case 3: return "Some text Callsign=" + f + " more";
+      case 4: return "TrackDelete Flight=" + f;
+      case 5: return "SectorStatus Sector=AB" + f + " Status=ON";
+      case 6: return "PlnEvent Flight=" + f + " Time=12:00 Fl=350";
+      case 7: return "Stop Flight=" + f;
+      case 8: return "Dot Flight=" + f + "-X tail";
+      case 9: return "Caf\xe9 " + f + " ok";
+      case 10: return "AIRCRAFTDELETE FLIGHT=" + f;
+      case 11: return "Echo" + f + " abc abc";
+      case 12: return "Radar Flight=" + f + " here";
+      case 13: return "At Flight=" + f + " now";
+      case 14: return "Atomic" + f + " 123X";
+      case 15: return "Poss" + f + " 123 word";
+      case 16: return "Key" + f + "=value";
+      case 17: return "Alt" + f + " aaa";
+      case 18: return "End" + f;
+      case 19: return "PlnEvent Flight=" + f + " Time=x7";
+      case 20: return "Mid" + f + " middle";
+      case 21: return "Empty" + f + "x";
+      case 22: return "TrackEvent Flight=" + f + " X=1.5 Y=-2";
+      default: return "ax" + f + "b";
+    }
+  }
+
+  // ivythroughput's scenario (issue 14), shaped like ivy-c's testivy set:
+  // `n` distinct air-traffic regexps, and for each one a message built to
+  // match it, with a message matching nothing after every third one.
+  static std::vector<std::string> throughput_patterns(int n) {
+    std::vector<std::string> out;
+    for (int i = 0; i < n; ++i) {
+      out.push_back(pattern(shape_of(i, TrafficProfile::kAirTraffic), kFirstFlight + i / shapes(TrafficProfile::kAirTraffic)));
+    }
+    return out;
+  }
+  static std::vector<std::string> throughput_messages(int n, int unmatched) {
+    std::vector<std::string> out;
+    int missing = 0;
+    for (int i = 0; i < n; ++i) {
+      out.push_back(matching_message(shape_of(i, TrafficProfile::kAirTraffic),
+                                     kFirstFlight + i / shapes(TrafficProfile::kAirTraffic)));
+      if (i % 3 == 2 && missing < unmatched) out.push_back("NoSubscriber " + std::to_string(missing++) + " here");
+    }
+    while (missing < unmatched) out.push_back("NoSubscriber " + std::to_string(missing++) + " here");
+    return out;
+  }
+
   static std::string catch_all(int k) {
     static const char* const kAll[] = {"(.*)", "Flight", "^$", "X=(\\S+)", "Status=(ON|OFF)"};
     return kAll[k % 5];

@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -49,6 +51,19 @@ struct TempDir {
   }
   std::string file(const std::string& name) const { return path + "/" + name; }
   std::string path;
+};
+
+// Gives the ivyctl children of a test a cache directory of their own:
+// $XDG_CACHE_HOME, where ivyctl keeps compiled Hyperscan databases, is set
+// for the test process (children inherit it), so no test writes into the
+// user's ~/.cache. Unset and removed at the end.
+struct PrivateCacheHome {
+  PrivateCacheHome() { ::setenv("XDG_CACHE_HOME", dir.path.c_str(), 1); }
+  ~PrivateCacheHome() { ::unsetenv("XDG_CACHE_HOME"); }
+  PrivateCacheHome(const PrivateCacheHome&) = delete;
+  PrivateCacheHome& operator=(const PrivateCacheHome&) = delete;
+  std::string ivyctl_cache() const { return dir.path + "/ivyd"; }
+  TempDir dir;
 };
 
 // Tag: give the child a pipe as standard input, written with write_line().
@@ -99,17 +114,25 @@ class ChildProcess {
   }
 
   // PipeStdin only: writes `line` and a LF in one write; false if the child is gone.
-  bool write_line(std::string_view line) {
+  bool write_line(std::string_view line) { return write_text(std::string(line) + "\n"); }
+
+  // PipeStdin only: writes all of `text` (as many writes as the pipe needs,
+  // blocking while it is full); false if the child is gone.
+  bool write_text(std::string_view text) {
     if (stdin_ < 0) return false;
-    const std::string bytes = std::string(line) + "\n";
     // MSG_NOSIGNAL does not apply to pipes: a dead reader would raise SIGPIPE.
     struct sigaction ignore{};
     struct sigaction old{};
     ignore.sa_handler = SIG_IGN;
     ::sigaction(SIGPIPE, &ignore, &old);
-    const ssize_t n = ::write(stdin_, bytes.data(), bytes.size());
+    while (!text.empty()) {
+      const ssize_t n = ::write(stdin_, text.data(), text.size());
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) break;
+      text.remove_prefix(static_cast<std::size_t>(n));
+    }
     ::sigaction(SIGPIPE, &old, nullptr);
-    return n == static_cast<ssize_t>(bytes.size());
+    return text.empty();
   }
 
   // PipeStdin only: end of input for the child.

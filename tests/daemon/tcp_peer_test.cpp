@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "tests/daemon/test_support.hpp"
 
 namespace ivy::daemon::test {
@@ -155,18 +157,19 @@ TEST(TcpPeer, AnEmptyQueueTakesAFrameLargerThanTheBoundAndNothingStalls) {
   options.stall_timeout = std::chrono::milliseconds(200);
   auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, options);
   peer->start();
-  const std::string big(2000, 'x');
+  // More than the socket buffers take at once: most of it stays queued.
+  const std::string big(300'000, 'x');
   EXPECT_TRUE(peer->send(big + "\n"));
   EXPECT_FALSE(peer->send("behind it\n")) << "the bound still applies to what queues behind";
   pair.theirs.non_blocking(true);
   std::string got;
-  std::array<char, 4096> buffer{};
+  std::array<char, 65536> buffer{};
   ASSERT_TRUE(run_until(io, [&] {
     error_code ec;
     const std::size_t n = pair.theirs.read_some(asio::buffer(buffer), ec);
     got.append(buffer.data(), ec ? 0 : n);
     return got.size() == big.size() + 1;
-  }, 2000ms));
+  }, 5000ms));
   EXPECT_EQ(got, big + "\n");
   run_for(io, 400ms);  // twice the stall timeout
   EXPECT_FALSE(handler.reason.has_value()) << close_reason_name(*handler.reason);
@@ -229,6 +232,71 @@ TEST(TcpPeer, ClosesWithTimeoutWhenSentFramesAreNeverAcknowledged) {
   EXPECT_EQ(handler.ec, asio::error::timed_out) << handler.ec.message();
   EXPECT_LT(std::chrono::steady_clock::now() - t0, 3000ms);
   EXPECT_EQ(close_reason_name(*handler.reason), "timeout");
+}
+
+// A reply to an idle peer (a PONG) leaves inside send(): no turn of the loop.
+TEST(TcpPeer, AFrameToAnIdlePeerIsWrittenBeforeSendReturns) {
+  asio::io_context io;
+  Pair pair(io);
+  Closed handler;
+  auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, TcpPeer::Options{});
+  peer->start();
+  ASSERT_TRUE(peer->send("10 7\x02\n"));
+  EXPECT_EQ(peer->bytes_sent(), 6u);
+  EXPECT_EQ(peer->queued_bytes(), 0u);
+  std::array<char, 16> buffer{};
+  error_code ec;
+  const std::size_t n = pair.theirs.read_some(asio::buffer(buffer), ec);  // blocking: it is there
+  EXPECT_EQ(std::string(buffer.data(), n), "10 7\x02\n");
+  peer->stop();
+}
+
+// After a frame written at once, the rest of the burst is queued and leaves
+// in gathered writes, in order, not one write per frame.
+TEST(TcpPeer, FramesBehindADirectWriteAreGatheredAndKeepTheirOrder) {
+  asio::io_context io;
+  Pair pair(io);
+  Closed handler;
+  auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, TcpPeer::Options{});
+  peer->start();
+  std::string expected;
+  for (int i = 0; i < 500; ++i) {
+    const std::string frame = "2 1\x02" + std::to_string(i) + "\n";
+    ASSERT_TRUE(peer->send(frame));
+    expected += frame;
+  }
+  EXPECT_EQ(peer->bytes_sent(), 6u) << "only the first frame was written within the burst";
+  EXPECT_EQ(peer->queued_bytes(), expected.size() - 6);
+  pair.theirs.non_blocking(true);
+  std::string got;
+  std::array<char, 65536> buffer{};
+  ASSERT_TRUE(run_until(io, [&] {
+    error_code ec;
+    const std::size_t n = pair.theirs.read_some(asio::buffer(buffer), ec);
+    got.append(buffer.data(), ec ? 0 : n);
+    return got.size() >= expected.size();
+  }, 5000ms));
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(peer->queued_bytes(), 0u);
+  peer->stop();
+}
+
+// A write that fails inside send() must not close the link from under the
+// caller (the Agent still holds it): the error comes back from the loop.
+TEST(TcpPeer, AWriteErrorInSendIsReportedByTheLoopNotInsideSend) {
+  asio::io_context io;
+  Pair pair(io);
+  Closed handler;
+  auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, TcpPeer::Options{});
+  pair.theirs.set_option(asio::socket_base::linger(true, 0));
+  pair.theirs.close();  // RST
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  for (int i = 0; i < 3; ++i) {
+    peer->send("2 1\x02" "after the reset\n");
+    EXPECT_FALSE(handler.reason.has_value()) << "closed inside send()";
+  }
+  ASSERT_TRUE(run_until(io, [&] { return handler.reason.has_value(); }, 3000ms));
+  EXPECT_EQ(*handler.reason, CloseReason::kReset);
 }
 
 // The error of a failed write reaches the handler (and so the log line).

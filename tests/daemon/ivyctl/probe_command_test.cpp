@@ -1,11 +1,15 @@
 // `ivyctl probe` end to end (daemon/ivyctl/probe_command.cpp): two real probe
 // processes on a loopback bus, one driven through its standard input, the
-// other's standard output checked line by line in C ivyprobe's formats.
+// other's standard output checked line by line in C ivyprobe's formats; and
+// the probe as a sender: a piped flood, typed lines, its matcher cache.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <regex>
 #include <sstream>
+#include <thread>
 
+#include "daemon/log.hpp"
 #include "tests/daemon/process_support.hpp"
 #include "tests/daemon/test_support.hpp"
 
@@ -18,6 +22,7 @@ using ivy::test::bin_path;
 using ivy::test::eventually;
 using ivy::test::ChildProcess;
 using ivy::test::PipeStdin;
+using ivy::test::PrivateCacheHome;
 using ivy::test::read_text_file;
 using ivy::test::run_command;
 using ivy::test::TempDir;
@@ -71,7 +76,13 @@ struct Probe {
   ChildProcess child;
 };
 
-TEST(ProbeCommand, TwoProbesConnectExchangeMessagesDirectsAndPingsAndLeaveOnEndOfInput) {
+// Every test gets its own ivyctl cache directory ($XDG_CACHE_HOME).
+class ProbeCommand : public ::testing::Test {
+ protected:
+  PrivateCacheHome cache_home_;
+};
+
+TEST_F(ProbeCommand, TwoProbesConnectExchangeMessagesDirectsAndPingsAndLeaveOnEndOfInput) {
   TempDir dir;
   const auto port = unique_bus_port();
   Probe alpha(dir, port, "ALPHA", {"^hello (.*)"});
@@ -113,7 +124,7 @@ TEST(ProbeCommand, TwoProbesConnectExchangeMessagesDirectsAndPingsAndLeaveOnEndO
   EXPECT_EQ(alpha.child.wait_for(5s), std::optional<int>(0)) << read_text_file(alpha.err);
 }
 
-TEST(ProbeCommand, BindTypedOnStdinReceivesLaterMessages) {
+TEST_F(ProbeCommand, BindTypedOnStdinReceivesLaterMessages) {
   TempDir dir;
   const auto port = unique_bus_port();
   Probe alpha(dir, port, "ALPHA");
@@ -132,7 +143,7 @@ TEST(ProbeCommand, BindTypedOnStdinReceivesLaterMessages) {
   EXPECT_TRUE(beta.shows_matching(R"(Application: ALPHA on 127\.0\.0\.1 remove regexp 0 :.*)"));
 }
 
-TEST(ProbeCommand, DieFromAPeerMakesTheProbeLeaveAndExitZero) {
+TEST_F(ProbeCommand, DieFromAPeerMakesTheProbeLeaveAndExitZero) {
   TempDir dir;
   const auto port = unique_bus_port();
   Probe alpha(dir, port, "ALPHA");
@@ -146,7 +157,7 @@ TEST(ProbeCommand, DieFromAPeerMakesTheProbeLeaveAndExitZero) {
   EXPECT_TRUE(beta.shows("ALPHA disconnected from 127.0.0.1"));
 }
 
-TEST(ProbeCommand, QuitCommandExitsZero) {
+TEST_F(ProbeCommand, QuitCommandExitsZero) {
   TempDir dir;
   Probe alpha(dir, unique_bus_port(), "ALPHA");
   ASSERT_TRUE(alpha.shows_matching("Broadcasting on .*"));
@@ -154,7 +165,7 @@ TEST(ProbeCommand, QuitCommandExitsZero) {
   EXPECT_EQ(alpha.child.wait_for(5s), std::optional<int>(0)) << read_text_file(alpha.err);
 }
 
-TEST(ProbeCommand, BindsEveryLineOfARegexpFileAndTimestampsWithT) {
+TEST_F(ProbeCommand, BindsEveryLineOfARegexpFileAndTimestampsWithT) {
   TempDir dir;
   ivy::test::write_text_file(dir.file("regexps.txt"), "^a (.*)\r\n\n^b=(\\d+)\n");
   Probe alpha(dir, unique_bus_port(), "ALPHA", {"-t", "-f", dir.file("regexps.txt"), "(unclosed"});
@@ -168,7 +179,7 @@ TEST(ProbeCommand, BindsEveryLineOfARegexpFileAndTimestampsWithT) {
   EXPECT_EQ(lines_of(alpha.out).size(), 4u) << read_text_file(alpha.out);  // the empty line is not bound
 }
 
-TEST(ProbeCommand, HelpExitsZeroAndListsEveryOptionAndCommand) {
+TEST_F(ProbeCommand, HelpExitsZeroAndListsEveryOptionAndCommand) {
   std::string out;
   ASSERT_EQ(run_command({bin_path("ivyctl"), "probe", "--help"}, &out), 0);
   for (const char* word : {"--bus", "--name", "--show-bind", "--timestamps", "--file", ".help", ".quit", ".bind",
@@ -177,22 +188,98 @@ TEST(ProbeCommand, HelpExitsZeroAndListsEveryOptionAndCommand) {
   }
 }
 
-TEST(ProbeCommand, UnknownOptionExitsTwoNamingIt) {
+TEST_F(ProbeCommand, UnknownOptionExitsTwoNamingIt) {
   std::string err;
   EXPECT_EQ(run_command({bin_path("ivyctl"), "probe", "--bogus"}, nullptr, &err), 2);
   EXPECT_NE(err.find("bogus"), std::string::npos) << err;
 }
 
-TEST(ProbeCommand, BadBusSpecExitsTwo) {
+TEST_F(ProbeCommand, BadBusSpecExitsTwo) {
   std::string err;
   EXPECT_EQ(run_command({bin_path("ivyctl"), "probe", "-b", "127.0.0:99999"}, nullptr, &err), 2);
   EXPECT_NE(err.find("bad bus '127.0.0:99999'"), std::string::npos) << err;
 }
 
-TEST(ProbeCommand, UnreadableRegexpFileExitsTwo) {
+TEST_F(ProbeCommand, UnreadableRegexpFileExitsTwo) {
   std::string err;
   EXPECT_EQ(run_command({bin_path("ivyctl"), "probe", "-f", "/nonexistent/regexps.txt"}, nullptr, &err), 2);
   EXPECT_NE(err.find("/nonexistent/regexps.txt"), std::string::npos) << err;
+}
+
+std::size_t count_lines(const std::string& path, const std::string& line) {
+  std::size_t n = 0;
+  for (const auto& l : lines_of(path)) n += l == line;
+  return n;
+}
+
+// ivy-c's ivyprobe drops lines of a fast pipe; ours reads stdin in chunks,
+// hands the loop batches and must lose none, in order.
+TEST_F(ProbeCommand, PipedFloodIsSentWithoutLosingALine) {
+  TempDir dir;
+  const auto port = unique_bus_port();
+  daemon::asio::io_context io;
+  daemon::Logger log(daemon::LogLevel::kError, daemon::Logger::Style::kPlain);
+  daemon::test::TestAgent receiver(io, log, "RECV", port);
+  ASSERT_TRUE(receiver->subscribe("^line (\\d+)$").ok());
+  ASSERT_TRUE(receiver->start().ok());
+  Probe sender(dir, port, "SENDER");
+  ASSERT_TRUE(daemon::test::run_until(io, [&] { return has_line(sender.out, "RECV connected from 127.0.0.1"); }, 5000ms))
+      << read_text_file(sender.out);
+
+  constexpr int kLines = 20'000;
+  std::string text;
+  for (int i = 0; i < kLines; ++i) text += "line " + std::to_string(i) + "\n";
+  std::thread writer([&] {
+    sender.child.write_text(text);
+    sender.child.close_stdin();
+  });
+  using Kind = daemon::test::AgentEvent::Kind;
+  const bool all = daemon::test::run_until(
+      io, [&] { return receiver.events.of(Kind::kMessage).size() >= static_cast<std::size_t>(kLines); }, 60000ms);
+  writer.join();
+  const auto got = receiver.events.of(Kind::kMessage);
+  ASSERT_TRUE(all) << got.size() << " of " << kLines << " arrived";
+  for (int i = 0; i < kLines; ++i) ASSERT_EQ(got[i].args, std::vector<std::string>{std::to_string(i)}) << i;
+  EXPECT_EQ(sender.child.wait_for(10s), std::optional<int>(0)) << read_text_file(sender.err);
+  EXPECT_EQ(count_lines(sender.out, "-> Sent to 1 peer"), static_cast<std::size_t>(kLines));
+  // RECV's one regexp was compiled and kept for the next run.
+  std::size_t cached = 0;
+  for (const auto& e : std::filesystem::directory_iterator(cache_home_.ivyctl_cache())) {
+    cached += e.path().extension() == ".hsdb";
+  }
+  EXPECT_GE(cached, 1u);
+}
+
+// Output is buffered, but a person typing sees each answer before typing on.
+TEST_F(ProbeCommand, EachTypedLineIsAnsweredBeforeTheNextIsTyped) {
+  TempDir dir;
+  const auto port = unique_bus_port();
+  Probe alpha(dir, port, "ALPHA", {"^typed (.*)"});
+  ASSERT_TRUE(alpha.shows_matching("Broadcasting on .*"));
+  Probe beta(dir, port, "BETA");
+  ASSERT_TRUE(beta.shows("ALPHA connected from 127.0.0.1"));
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(beta.child.write_line("typed " + std::to_string(i)));
+    EXPECT_TRUE(alpha.shows("BETA sent  '" + std::to_string(i) + "'"));
+    EXPECT_TRUE(eventually([&] { return count_lines(beta.out, "-> Sent to 1 peer") == static_cast<std::size_t>(i); }))
+        << read_text_file(beta.out);
+  }
+  ASSERT_TRUE(beta.child.write_line(".who"));
+  EXPECT_TRUE(beta.shows("Apps: ALPHA"));
+}
+
+TEST_F(ProbeCommand, UnusableCacheDirectoryIsOneWarningAndTheProbeWorks) {
+  TempDir dir;
+  ivy::test::write_text_file(dir.file("not-a-dir"), "");
+  ::setenv("XDG_CACHE_HOME", dir.file("not-a-dir").c_str(), 1);
+  Probe alpha(dir, unique_bus_port(), "ALPHA");
+  ASSERT_TRUE(alpha.shows_matching("Broadcasting on .*"));
+  ASSERT_TRUE(alpha.child.write_line(".quit"));
+  EXPECT_EQ(alpha.child.wait_for(5s), std::optional<int>(0));
+  std::size_t warnings = 0;
+  for (const auto& l : lines_of(alpha.err)) warnings += l.find("running without a Hyperscan database cache") != std::string::npos;
+  EXPECT_EQ(warnings, 1u) << read_text_file(alpha.err);
+  EXPECT_NE(read_text_file(alpha.err).find(dir.file("not-a-dir") + "/ivyd"), std::string::npos) << read_text_file(alpha.err);
 }
 
 }  // namespace

@@ -72,6 +72,7 @@ class ReplayCommand : public ::testing::Test {
     return out;
   }
 
+  ivy::test::PrivateCacheHome cache_home_;
   TempDir dir_;
   std::string db_ = dir_.file("rec.db");
   std::uint16_t port_ = unique_bus_port();

@@ -56,6 +56,9 @@ class StatusCommandWithDaemon : public ::testing::Test {
 
   void SetUp() override {
     ASSERT_TRUE(ivyd_.start()) << ivyd_.log();
+    for (const char* re : {"^alpha (.*)", "^beta (\\d+)", "^gamma$"}) {
+      ASSERT_TRUE(agent_->subscribe(re).ok());
+    }
     ASSERT_TRUE(agent_->start().ok());
     ASSERT_TRUE(run_until(io_, [&] { return agent_->peers().size() == 1 && agent_->peers()[0].ready; }, 5000ms));
   }
@@ -107,7 +110,7 @@ TEST_F(StatusCommandWithDaemon, StatusShowsTheBusPeersAndRecorder) {
   EXPECT_EQ(out.rfind("ivyd ", 0), 0u) << out;
   EXPECT_NE(out.find("bus main: " + spec_ + " as 'ivyd-test' (tcp port "), std::string::npos) << out;
   EXPECT_NE(out.find(", recording)"), std::string::npos) << out;
-  EXPECT_NE(out.find("    WHOAMI@127.0.0.1:" + std::to_string(agent_->tcp_port()) + "  subs 0"), std::string::npos)
+  EXPECT_NE(out.find("    WHOAMI@127.0.0.1:" + std::to_string(agent_->tcp_port()) + "  subs 3"), std::string::npos)
       << out;
   EXPECT_NE(out.find("  written "), std::string::npos) << out;
 }
@@ -135,6 +138,30 @@ TEST_F(StatusCommandWithDaemon, StatusJsonIsTheDaemonsDocument) {
   ASSERT_EQ(doc["buses"][0]["peers"].size(), 1u);
   EXPECT_EQ(doc["buses"][0]["peers"][0]["name"], "WHOAMI");
   EXPECT_TRUE(doc["recorder"]["enabled"].get<bool>());
+}
+
+// The peer's three regexps are compiled into Hyperscan after its handshake,
+// with no message on the bus; both views say so.
+TEST_F(StatusCommandWithDaemon, StatusShowsWhereTheBusMatchesItsPeersPatterns) {
+  const auto out = ivyctl_until({"status", "--json"}, [](const std::string& o) {
+    const auto doc = nlohmann::json::parse(o, nullptr, false);
+    return doc.is_object() && doc["buses"].size() == 1 && doc["buses"][0]["matcher"]["hyperscan_patterns"] == 3;
+  });
+  const auto doc = nlohmann::json::parse(out, nullptr, false);
+  const auto& m = doc["buses"][0]["matcher"];
+  for (const char* key : {"patterns", "hyperscan_patterns", "side_list_patterns", "compiles", "cache_hits"}) {
+    EXPECT_TRUE(m[key].is_number_integer()) << key << " in " << m.dump();
+  }
+  EXPECT_EQ(m["patterns"], 3);
+  EXPECT_EQ(m["side_list_patterns"], 0);
+  EXPECT_GE(m["compiles"].get<int>() + m["cache_hits"].get<int>(), 1);
+  EXPECT_TRUE(doc["matcher_cache"]["enabled"].get<bool>()) << doc["matcher_cache"].dump();
+  EXPECT_EQ(doc["matcher_cache"]["dir"], ivyd_.dir.file("hyperscan-cache"));  // beside the recording
+
+  const auto text = ivyctl_until({"status"}, [](const std::string& o) {
+    return o.find("  matcher: 3 patterns, 3 in Hyperscan, 0 on the side list, 0 PCRE2 only; ") != std::string::npos;
+  });
+  EXPECT_NE(text.find("\nHyperscan cache: " + ivyd_.dir.file("hyperscan-cache") + " ("), std::string::npos) << text;
 }
 
 }  // namespace

@@ -106,6 +106,27 @@ TEST_F(DaemonMetrics, CountTheBusPeersSubscriptionsAndRecorder) {
   EXPECT_NE(out.find("\nmetrics: http://" + metrics_address() + "/metrics\n"), std::string::npos) << out;
 }
 
+TEST_F(DaemonMetrics, MatcherSeriesTellWhereThePeersPatternsAreMatched) {
+  ASSERT_TRUE(ivyd_.start()) << ivyd_.log();
+  TestAgent receiver(io_, log_, "RECV", port_);
+  for (const char* pattern : {"^hello (\\d+)", "^Track X=(\\S+)", "^bye$"}) {
+    ASSERT_TRUE(receiver->subscribe(pattern).ok());
+  }
+  ASSERT_TRUE(receiver->start().ok());
+  // The handshake's END_REGEXP starts the compile; ivyd publishes each second.
+  const auto scrape = scrape_until([](const Scrape& s) {
+    return s.value(R"(ivyd_matcher_patterns{bus="main",where="hyperscan"})") == 3;
+  });
+  ASSERT_TRUE(scrape) << ivyd_.log();
+  EXPECT_EQ(scrape->value(R"(ivyd_matcher_patterns{bus="main",where="hyperscan"})"), 3);
+  EXPECT_EQ(scrape->value(R"(ivyd_matcher_patterns{bus="main",where="side_list"})"), 0);
+  EXPECT_EQ(scrape->value(R"(ivyd_matcher_patterns{bus="main",where="pcre2_only"})"), 0);
+  EXPECT_EQ(scrape->value(on_main("ivyd_matcher_compiles_total")) +
+                scrape->value(on_main("ivyd_matcher_cache_hits_total")),
+            1);  // one shard database, compiled or found in the cache
+  EXPECT_GT(scrape->value(on_main("ivyd_matcher_database_bytes")), 0);
+}
+
 TEST_F(DaemonMetrics, CountMalformedLinesFromAPeer) {
   ASSERT_TRUE(ivyd_.start()) << ivyd_.log();
   RawPeer raw(io_);
