@@ -35,6 +35,7 @@
 #include "core/hs_matcher.hpp"
 #include "core/pcre_matcher.hpp"
 #include "daemon/agent/agent.hpp"
+#include "tests/bench/bench_support.hpp"
 #include "tests/core/ivy_traffic_generator.hpp"
 
 namespace ivy::daemon {
@@ -42,33 +43,15 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using bench::quiet_log;
 
-// A bus port nobody holds (plain exclusive UDP bind probe).
-std::uint16_t free_bus_port() {
-  static unsigned next = 0;
-  for (unsigned i = 0; i < 2000; ++i) {
-    const auto port = static_cast<std::uint16_t>(29000 + (getpid() * 13u + next++) % 2000);
-    asio::io_context io;
-    udp::socket probe(io);
-    error_code ec;
-    probe.open(udp::v4(), ec);
-    if (!ec) probe.bind(udp::endpoint(asio::ip::address_v4::any(), port), ec);
-    if (!ec) return port;
-  }
-  return 29999;
-}
+std::uint16_t free_bus_port() { return bench::free_bus_port(29000, 2000); }
 
 enum class MatcherKind { kPcre, kHyperscan };
 
 std::unique_ptr<Matcher> make_matcher(MatcherKind kind) {
   if (kind == MatcherKind::kHyperscan) return std::make_unique<HyperscanMatcher>();
   return std::make_unique<PcreMatcher>();
-}
-
-Logger& quiet_log() {
-  static std::ostringstream sink;
-  static Logger log(LogLevel::kError, Logger::Style::kPlain, &sink);
-  return log;
 }
 
 AgentOptions options(std::string name, std::uint16_t port) {

@@ -36,6 +36,7 @@
 #include "daemon/bridges/bus/bus_bridge.hpp"
 #include "daemon/bridges/link/link_bridge.hpp"
 #include "daemon/agent/listener_list.hpp"
+#include "tests/bench/bench_support.hpp"
 #include "tests/daemon/bridges/link/test_pki.hpp"
 
 using namespace ivy;
@@ -45,17 +46,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::uint16_t free_bus_port() {
-  static std::uint16_t next = 22000 + static_cast<std::uint16_t>(::getpid() % 500) * 2;
-  for (;; ++next) {
-    asio::io_context io;
-    udp::socket s(io);
-    error_code ec;
-    s.open(udp::v4(), ec);
-    if (!ec) s.bind(udp::endpoint(asio::ip::address_v4::any(), next), ec);
-    if (!ec) return next++;
-  }
-}
+std::uint16_t free_bus_port() { return bench::free_bus_port(22000, 1000); }
 
 BusSpec bus(std::uint16_t port) { return *parse_bus_spec("127.255.255.255:" + std::to_string(port)); }
 

@@ -42,6 +42,7 @@
 #include "daemon/agent/listener_list.hpp"
 #include "daemon/bridges/link/link_bridge.hpp"
 #include "daemon/bridges/mqtt/mqtt_bridge.hpp"
+#include "tests/bench/bench_support.hpp"
 #include "tests/daemon/bridges/mqtt/mosquitto_broker.hpp"
 
 namespace ivy::daemon {
@@ -49,6 +50,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using bench::quiet_log;
+
+std::uint16_t free_bus_port() { return bench::free_bus_port(27000, 2000); }
 
 constexpr int kBurst = 100'000;
 constexpr int kWindow = 1000;
@@ -56,25 +60,6 @@ constexpr PeerKey kKeys = 1ull << 40;
 
 double g_mosquitto_clients_rate = 0;  // baselines, filled by the benchmarks that run first
 double g_link_rate = 0;
-
-std::uint16_t free_bus_port() {
-  static unsigned next = 0;
-  for (unsigned i = 0; i < 2000; ++i) {
-    const auto port = static_cast<std::uint16_t>(27000 + (getpid() * 7u + next++) % 2000);
-    asio::io_context io;
-    udp::socket probe(io);
-    error_code ec;
-    probe.open(udp::v4(), ec);
-    if (!ec) probe.bind(udp::endpoint(asio::ip::address_v4::any(), port), ec);
-    if (!ec) return port;
-  }
-  return 28999;
-}
-
-Logger& quiet_log() {
-  static Logger log(LogLevel::kError, Logger::Style::kPlain);
-  return log;
-}
 
 bool run_until(asio::io_context& io, const std::function<bool()>& done, std::chrono::milliseconds limit = 10s) {
   const auto end = Clock::now() + limit;

@@ -47,6 +47,7 @@
 #include "core/pcre_matcher.hpp"
 #include "daemon/agent/agent.hpp"
 #include "storage/file_database_cache.hpp"
+#include "tests/bench/bench_support.hpp"
 #include "tests/core/ivy_traffic_generator.hpp"
 #include "tests/daemon/process_support.hpp"
 
@@ -55,29 +56,12 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using bench::quiet_log;
+
+std::uint16_t free_bus_port() { return bench::free_bus_port(31000, 1500); }
 
 constexpr int kPatterns = 3079;
 constexpr int kUnmatched = 1000;
-
-std::uint16_t free_bus_port() {
-  static unsigned next = 0;
-  for (unsigned i = 0; i < 2000; ++i) {
-    const auto port = static_cast<std::uint16_t>(31000 + (getpid() * 7u + next++) % 1500);
-    asio::io_context io;
-    udp::socket probe(io);
-    error_code ec;
-    probe.open(udp::v4(), ec);
-    if (!ec) probe.bind(udp::endpoint(asio::ip::address_v4::any(), port), ec);
-    if (!ec) return port;
-  }
-  return 32499;
-}
-
-Logger& quiet_log() {
-  static std::ostringstream sink;
-  static Logger log(LogLevel::kError, Logger::Style::kPlain, &sink);
-  return log;
-}
 
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
