@@ -88,6 +88,11 @@ Status MemoryCentralStore::ship(std::int64_t file_id, const ShipPosition& from, 
   auto it = files_.find(file_id);
   if (it == files_.end()) return fail("no file " + std::to_string(file_id));
   if (!(it->second.state.position == from)) return fail("position moved", kShipConflict);
+  if (fail_ship_) {
+    fail_ship_ = false;
+    connected_ = false;
+    return fail("server closed the connection unexpectedly", kPgConnectionLost);
+  }
   StoredFile copy = it->second;  // all or nothing, as a transaction
   if (auto s = store_rows(copy, batch); !s) return s;
   copy.state.apply(batch);
@@ -125,6 +130,11 @@ void MemoryCentralStore::set_down(bool down) {
 void MemoryCentralStore::lose_next_ack() {
   std::lock_guard lock(mutex_);
   lose_ack_ = true;
+}
+
+void MemoryCentralStore::fail_next_ship() {
+  std::lock_guard lock(mutex_);
+  fail_ship_ = true;
 }
 
 std::optional<MemoryCentralStore::StoredFile> MemoryCentralStore::stored(const std::string& site,

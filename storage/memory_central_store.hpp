@@ -6,7 +6,9 @@
 //
 // Faults on demand: set_down() makes every call fail as an unreachable
 // server does; lose_next_ack() stores the next batch but reports a lost
-// connection (the COMMIT went through, its answer did not).
+// connection (the COMMIT went through, its answer did not); fail_next_ship()
+// refuses the next batch with a lost connection, storing nothing (the
+// connection broke before the COMMIT).
 //
 // Thread: every member may be called from any thread.
 
@@ -46,6 +48,7 @@ class MemoryCentralStore final : public CentralStore {
 
   void set_down(bool down);
   void lose_next_ack();
+  void fail_next_ship();
   // A copy of what the store holds of `site`/`name` (nullopt: never seen).
   std::optional<StoredFile> stored(const std::string& site, const std::string& name) const;
   std::size_t message_count() const;
@@ -60,6 +63,7 @@ class MemoryCentralStore final : public CentralStore {
   bool down_ = false;
   bool connected_ = false;
   bool lose_ack_ = false;
+  bool fail_ship_ = false;
   int opens_ = 0;
 };
 

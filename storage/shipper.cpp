@@ -83,6 +83,10 @@ ShipOutcome Shipper::on_store_error(const Error& error) {
   connected_ = false;
   store_.close();
   for (auto& [name, known] : known_) known.fresh = false;  // positions are read again
+  // The failed batch may have carried agent and subscription changes that the
+  // reader will not read again on its own (it reads them when an event is
+  // new to it): a fresh reader starts over.
+  journal_.reset();
   update_stats([](ShipperStats& s) { s.connected = false; });
   if (error.code == kShipConflict) {
     report(LogLevel::kError, "central store: " + error.message);

@@ -149,6 +149,23 @@ TEST_F(ShipperTest, AgentChangesAfterShippingReachTheStore) {
   EXPECT_EQ(stored->subscriptions.at(1).removed_ns, kT0 + 9);
 }
 
+// The batch that carried the leave failed before its COMMIT: the batch read
+// after the reconnection must carry the agent's and subscription's changes
+// again, not only the rows (they are read when an event is new to the reader).
+TEST_F(ShipperTest, AgentChangesOfAFailedBatchReachTheStoreAfterTheReconnection) {
+  RecordingFile& file = new_file(0);
+  ASSERT_TRUE(file.write({join(1, "A"), bind(1, 4, "^x", kT0)}));
+  settle();
+  ASSERT_TRUE(file.write({leave(1, LeaveHow::kEof, kT0 + 9)}));
+  store_.fail_next_ship();
+  EXPECT_EQ(shipper_.step(), ShipOutcome::kFailed);
+  EXPECT_EQ(settle(), ShipOutcome::kIdle);
+  const auto stored = store_.stored("site-a", name_of(0));
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->agents.at(1).left_how, "eof");
+  EXPECT_EQ(stored->subscriptions.at(1).removed_ns, kT0 + 9);
+}
+
 TEST_F(ShipperTest, RetentionBeforeShippingIsCountedAndRecordedAsAGap) {
   RecordingFile& first = new_file(0);
   ASSERT_TRUE(first.write({join(1, "A")}));
