@@ -63,10 +63,17 @@ std::uint64_t length_of(std::string_view bytes) {
 std::string errno_text() { return std::strerror(errno); }
 
 // Reads the whole file, at most `limit` bytes (a larger one cannot be ours).
+// Only a regular file: not a symlink planted to point elsewhere, nor a FIFO
+// that would block the compile worker.
 std::optional<std::string> read_file(const std::string& path, std::uint64_t limit, bool& absent) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
   absent = fd < 0 && errno == ENOENT;
   if (fd < 0) return std::nullopt;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return std::nullopt;
+  }
   std::string out;
   char buffer[64 * 1024];
   for (;;) {
@@ -134,8 +141,19 @@ Result<std::shared_ptr<FileDatabaseCache>> FileDatabaseCache::open(const std::st
   if (!fs::is_directory(dir, ec))
     return fail("the Hyperscan cache path " + dir + " is not a directory");
   // Ours alone when we made it (what it holds is run by Hyperscan); an
-  // existing directory keeps the mode its owner gave it.
+  // existing directory keeps the mode its owner gave it, but must be ours and
+  // writable by nobody else: whoever can plant a file there chooses the
+  // bytecode Hyperscan runs.
   if (!existed) fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0)
+    return fail("cannot use the Hyperscan cache directory " + dir + ": " + errno_text());
+  if (st.st_uid != ::geteuid())
+    return fail("the Hyperscan cache directory " + dir + " belongs to another user (uid " +
+                std::to_string(st.st_uid) + "); it must be this process's own");
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0)
+    return fail("the Hyperscan cache directory " + dir +
+                " is writable by other users; make it writable by its owner only (chmod go-w)");
   const std::string probe =
       dir + "/.write-test." + std::to_string(::getpid()) + kTemporarySuffix.data();
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

@@ -3,6 +3,7 @@
 // and a directory that cannot be written is refused with a reason.
 #include "storage/file_database_cache.hpp"
 
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -146,6 +147,47 @@ TEST(FileDatabaseCache, UnwritableDirectoryIsRefusedWithTheReason) {
     EXPECT_NE(read_only.error().message.find("cannot write"), std::string::npos)
         << read_only.error().message;
   }
+}
+
+// Whoever can write in the directory chooses the bytecode Hyperscan runs: a
+// directory others may write to, or another user's, is refused.
+TEST(FileDatabaseCache, DirectoryOthersCanWriteToIsRefused) {
+  TempDir dir;
+  const std::string shared = dir.path + "/shared";
+  fs::create_directory(shared);
+  fs::permissions(shared, fs::perms::all, fs::perm_options::replace);
+  auto opened = FileDatabaseCache::open(shared, 1 << 20);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().message.find("writable by other users"), std::string::npos) << opened.error().message;
+  fs::permissions(shared, fs::perms::owner_all | fs::perms::group_read | fs::perms::others_read,
+                  fs::perm_options::replace);
+  EXPECT_TRUE(FileDatabaseCache::open(shared, 1 << 20).ok());
+}
+
+TEST(FileDatabaseCache, DirectoryOfAnotherUserIsRefused) {
+  if (::geteuid() != 0) GTEST_SKIP() << "making a directory another user's needs root";
+  TempDir dir;
+  const std::string theirs = dir.path + "/theirs";
+  fs::create_directory(theirs);
+  ASSERT_EQ(::chown(theirs.c_str(), 65534, 65534), 0);
+  auto opened = FileDatabaseCache::open(theirs, 1 << 20);
+  ASSERT_FALSE(opened.ok());
+  EXPECT_NE(opened.error().message.find("belongs to another user"), std::string::npos) << opened.error().message;
+}
+
+// A symlink planted under an entry's name is not followed, and a FIFO does
+// not block the reader: both are refused like a foreign file.
+TEST(FileDatabaseCache, SymlinkOrFifoUnderAnEntrysNameIsRefused) {
+  TempDir dir;
+  auto cache = open_cache(dir.path + "/cache");
+  cache->store("k", "the payload");
+  const std::string elsewhere = dir.path + "/elsewhere";
+  fs::rename(cache->path_of("k"), elsewhere);
+  fs::create_symlink(elsewhere, cache->path_of("k"));
+  EXPECT_EQ(cache->load("k"), std::nullopt);
+  ASSERT_EQ(::mkfifo(cache->path_of("fifo").c_str(), 0600), 0);
+  EXPECT_EQ(cache->load("fifo"), std::nullopt);
+  EXPECT_TRUE(fs::exists(elsewhere));  // what the link pointed to is left alone
 }
 
 TEST(FileDatabaseCache, SizeBoundEvictsTheLeastRecentlyUsed) {
