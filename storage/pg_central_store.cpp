@@ -32,9 +32,17 @@ Status PgCentralStore::open() {
   auto connected = PgConnection::connect(options_, &interrupted_);
   if (!connected) return Unexpected<Error>{connected.error()};
   std::shared_ptr<PgConnection> conn = std::move(*connected);
-  if (auto s = migrate_central(*conn); !s) return s;
-  std::lock_guard lock(connection_mutex_);
-  connection_ = std::move(conn);
+  {
+    // Published before the migration, which can wait (another ivyd holds its
+    // lock, or the server went quiet): interrupt() must reach this socket too.
+    std::lock_guard lock(connection_mutex_);
+    if (interrupted_) return fail("shipping is stopping", kPgConnectionLost);
+    connection_ = conn;
+  }
+  if (auto s = migrate_central(*conn); !s) {
+    close();
+    return s;
+  }
   return {};
 }
 

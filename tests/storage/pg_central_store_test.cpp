@@ -1,5 +1,7 @@
 #include "storage/pg_central_store.hpp"
 
+#include <future>
+
 #include <gtest/gtest.h>
 
 #include "tests/storage/pg_test_server.hpp"
@@ -140,6 +142,24 @@ TEST_F(PgCentralStoreTest, InterruptedStoresRefuseToReconnect) {
   const auto opened = store_->open();
   ASSERT_FALSE(opened);
   EXPECT_EQ(opened.error().code, kPgConnectionLost);
+}
+
+// Another ivyd migrating holds the lock this open() waits for: stopping the
+// shipper must still end the wait, not hang until the lock is released.
+TEST_F(PgCentralStoreTest, InterruptEndsAnOpenWaitingForTheMigrationLock) {
+  PgConnection::Options options;
+  options.url = db_.url();
+  auto holder = PgConnection::connect(options);
+  ASSERT_TRUE(holder) << holder.error().message;
+  ASSERT_TRUE((*holder)->exec("SELECT pg_advisory_lock(7305151515)"));
+  PgCentralStore waiting(options);
+  auto opened = std::async(std::launch::async, [&] { return waiting.open(); });
+  EXPECT_EQ(opened.wait_for(std::chrono::milliseconds(300)), std::future_status::timeout);  // it waits
+  waiting.interrupt();
+  const bool ended = opened.wait_for(std::chrono::seconds(10)) == std::future_status::ready;
+  (void)(*holder)->exec("SELECT pg_advisory_unlock(7305151515)");  // lets a hung open() end in any case
+  ASSERT_TRUE(ended) << "open() went on waiting for the lock after interrupt()";
+  EXPECT_FALSE(opened.get());
 }
 
 }  // namespace
