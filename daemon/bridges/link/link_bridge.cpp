@@ -211,9 +211,32 @@ void LinkBridge::log_tls_warnings(const TlsContext& context) {
 
 // Every connection, dialled or accepted, plaintext or TLS, is opened first
 // (LinkOpening); only then does the link protocol start on it.
+//
+// A listener holds at most kMaxUnfinishedConnections that have not finished
+// their TLS handshake or hello: beyond, the oldest goes. A peer that opens
+// connections and says nothing cannot take every descriptor, and a real
+// dialer, the newest, still gets through.
 void LinkBridge::adopt(tcp::socket socket) {
   const auto side = options_.role == LinkConnection::Role::kDialer ? LinkOpening::Side::kDialer
                                                                    : LinkOpening::Side::kListener;
+  if (side == LinkOpening::Side::kListener && openings_.size() + pending_.size() >= kMaxUnfinishedConnections) {
+    ++counters_.rejected;
+    if (!openings_.empty()) {
+      const auto oldest = openings_.front();
+      openings_.erase(openings_.begin());
+      if (!evicting_) {  // once until a connection opens again: a flood is counted, not logged
+        log_.warning("bridge '" + options_.id + "': " + std::to_string(kMaxUnfinishedConnections) +
+                     " connections are still opening; closing the oldest, from " + oldest->remote() +
+                     " (further ones are only counted as rejected)");
+      }
+      evicting_ = true;
+      oldest->cancel();
+    } else {
+      const auto oldest = pending_.front();
+      pending_.erase(pending_.begin());
+      oldest->close("too many connections still opening; the oldest is closed");
+    }
+  }
   auto opening = std::make_shared<LinkOpening>(std::move(socket), side, tls_, options_.handshake_timeout);
   openings_.push_back(opening);
   opening->start([this, opening](Result<LinkOpening::Opened> opened) { on_opened(opening, std::move(opened)); });
@@ -222,6 +245,7 @@ void LinkBridge::adopt(tcp::socket socket) {
 void LinkBridge::on_opened(const std::shared_ptr<LinkOpening>& opening, Result<LinkOpening::Opened> opened) {
   std::erase(openings_, opening);
   if (opened) {
+    evicting_ = false;
     connect(std::move(*opened));
     return;
   }

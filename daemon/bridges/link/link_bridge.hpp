@@ -75,6 +75,9 @@ struct LinkBridgeOptions {
 
 class LinkBridge {
  public:
+  // Accepted connections still in their TLS handshake or hello, at most.
+  static constexpr std::size_t kMaxUnfinishedConnections = 16;
+
   LinkBridge(asio::io_context& io, LinkBridgeOptions options, BusPort local, Logger& log, BridgeHooks hooks = {});
   ~LinkBridge();
   LinkBridge(const LinkBridge&) = delete;
@@ -134,6 +137,7 @@ class LinkBridge {
   std::size_t dial_index_ = 0;
   bool running_ = false;
   bool far_wants_interest_ = false;
+  bool evicting_ = false;  // the oldest unfinished connections are being closed
   PatternSet remote_interest_;
   OutageBuffer<std::string> buffer_;
   std::uint64_t next_seq_ = 1;

@@ -23,6 +23,32 @@ TEST_F(LinkTest, MessagesWithCapturesCrossInEachDirection) {
   EXPECT_EQ(a->bridge->status().counters.carried_in, 1u);
 }
 
+// Connections that open and say nothing are bounded: beyond the limit the
+// oldest are closed, and a real dialer, the newest, still links.
+TEST_F(LinkTest, SilentConnectionsAreBoundedAndARealDialerStillLinks) {
+  start_clients();
+  auto& listener = a->link(io, log.logger, link_options("to-b", "inst-a", LinkConnection::Role::kListener));
+  const std::size_t silent_count = LinkBridge::kMaxUnfinishedConnections + 4;
+  std::vector<std::unique_ptr<RawPeer>> silent;
+  for (std::size_t i = 0; i < silent_count; ++i) {
+    silent.push_back(std::make_unique<RawPeer>(io));
+    silent.back()->connect(listener.listen_port());
+  }
+  ASSERT_TRUE(run_until(io, [&] {
+    std::size_t closed = 0;
+    for (const auto& s : silent) closed += s->eof;
+    return closed >= silent_count - LinkBridge::kMaxUnfinishedConnections;
+  }));
+  EXPECT_EQ(listener.status().counters.rejected, silent_count - LinkBridge::kMaxUnfinishedConnections);
+  EXPECT_EQ(log.text.str().find("further ones are only counted"), log.text.str().rfind("further ones are only counted"))
+      << "the eviction was logged more than once";
+
+  auto lb = link_options("to-a", "inst-b", LinkConnection::Role::kDialer);
+  lb.dial = {"127.0.0.1:" + std::to_string(listener.listen_port())};
+  b->link(io, log.logger, std::move(lb));
+  ASSERT_TRUE(run_until(io, [&] { return connected(); })) << log.text.str();
+}
+
 TEST_F(LinkTest, WrongTokenIsRejectedOnBothSides) {
   start_clients();
   link_up(BridgeMode::kAll, "another-secret-of-16+");
