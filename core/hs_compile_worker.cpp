@@ -1,6 +1,9 @@
 #include "core/hs_compile_worker.hpp"
 
 #include <algorithm>
+#include <mutex>
+#include <optional>
+#include <string>
 #include <unordered_map>
 #include <utility>
 
@@ -17,6 +20,20 @@ std::shared_ptr<State> make_state(std::shared_ptr<DatabaseCache> cache) {
   return state;
 }
 
+// Runs `use` on the cache unless the worker was stopped. The owner's
+// destructor waits for a use in progress, so nothing touches the cache (and
+// the libraries behind it, which the process may be tearing down) once the
+// owner is gone, even while a detached compile runs on.
+template <class State, class Use>
+void with_cache(State& state, Use&& use) {
+  std::lock_guard cache_lock(state.cache_mutex);
+  {
+    std::lock_guard lock(state.mutex);
+    if (state.stop) return;
+  }
+  use(*state.cache);
+}
+
 }  // namespace
 
 HsCompileWorker::HsCompileWorker(std::shared_ptr<DatabaseCache> cache)
@@ -30,6 +47,7 @@ HsCompileWorker::~HsCompileWorker() {
     state_->on_done = nullptr;  // its target (an event loop) may go away with us
   }
   state_->wake.notify_all();
+  { std::lock_guard wait_for_a_cache_use_in_progress(state_->cache_mutex); }
   thread_.detach();  // see the header: never wait for a compile in progress
 }
 
@@ -84,14 +102,17 @@ HsCompileDone HsCompileWorker::process(State& state, HsCompileJob& job) {
   std::string key;
   if (cache) {
     key = hs_cache_key(job.specs);
-    if (auto bytes = cache->load(key)) {
+    std::optional<std::string> bytes;
+    with_cache(state, [&](DatabaseCache& c) { bytes = c.load(key); });
+    if (bytes) {
       if (auto loaded = decode_hs_cache_entry(*bytes, job.specs, JitMode::kInterpreter)) {
         done.result = std::move(*loaded);
         done.from_cache = true;
         state.cache_hits.fetch_add(1, std::memory_order_relaxed);
         return done;
       }
-      cache->remove(key);  // another Hyperscan or CPU, or damaged past the cache's own checks
+      // Another Hyperscan or CPU, or damaged past the cache's own checks.
+      with_cache(state, [&](DatabaseCache& c) { c.remove(key); });
     }
   }
   if (job.cache_only) {
@@ -100,7 +121,10 @@ HsCompileDone HsCompileWorker::process(State& state, HsCompileJob& job) {
   }
   done.result = build_hs_database(job.specs, job.hit_jit);
   if (!job.specs.empty()) state.compiles.fetch_add(1, std::memory_order_relaxed);
-  if (cache && done.result.database) cache->store(key, encode_hs_cache_entry(done.result, job.specs));
+  if (cache && done.result.database) {
+    const std::string entry = encode_hs_cache_entry(done.result, job.specs);
+    with_cache(state, [&](DatabaseCache& c) { c.store(key, entry); });
+  }
   return done;
 }
 

@@ -87,6 +87,7 @@ class HsCompileWorker {
   // Everything the thread touches: shared, so it outlives a detached thread.
   struct State {
     std::shared_ptr<DatabaseCache> cache;
+    std::mutex cache_mutex;  // held while the cache is used; see with_cache()
     mutable std::mutex mutex;
     std::condition_variable wake;
     std::condition_variable idle;

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <vector>
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 
 namespace ivy::storage {
@@ -31,6 +32,10 @@ Digest sha256(std::string_view bytes) {
   Digest digest{};
   unsigned int length = 0;
   EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+  // The cache is used from the matcher's compile thread, which may still be
+  // compiling when the process exits: it keeps no OpenSSL state (error queue)
+  // between two uses, so none is left behind.
+  OPENSSL_thread_stop();
   return digest;
 }
 

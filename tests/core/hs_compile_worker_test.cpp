@@ -2,6 +2,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
 #include <memory>
 #include <set>
 #include <vector>
@@ -23,6 +27,46 @@ std::vector<HsPatternSpec> specs(int n, PatternId first_id, bool reversed = fals
   if (reversed) std::reverse(out.begin(), out.end());
   return out;
 }
+
+// A cache whose load() waits until the test releases it, counting every use.
+class GatedCache final : public DatabaseCache {
+ public:
+  std::optional<std::string> load(std::string_view) override {
+    std::unique_lock lock(mutex_);
+    ++uses_;
+    entered_ = true;
+    changed_.notify_all();
+    changed_.wait(lock, [&] { return released_; });
+    return std::nullopt;
+  }
+  void store(std::string_view, std::string_view) override { count(); }
+  void remove(std::string_view) override { count(); }
+
+  bool wait_entered() {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return entered_; });
+  }
+  void release() {
+    std::lock_guard lock(mutex_);
+    released_ = true;
+    changed_.notify_all();
+  }
+  int uses() const {
+    std::lock_guard lock(mutex_);
+    return uses_;
+  }
+
+ private:
+  void count() {
+    std::lock_guard lock(mutex_);
+    ++uses_;
+  }
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  int uses_ = 0;
+  bool entered_ = false;
+  bool released_ = false;
+};
 
 std::vector<HsCompileDone> run(HsCompileWorker& worker, std::vector<HsCompileJob> jobs) {
   for (auto& job : jobs) worker.submit(std::move(job));
@@ -142,6 +186,30 @@ TEST(HsCompileWorker, CallsOnDoneAfterEveryResult) {
                HsCompileJob{1, 1, specs(5, 10), JitMode::kJit}});
   EXPECT_EQ(calls.load(), 2);
   EXPECT_FALSE(worker.has_cache());
+}
+
+// The owner goes (ivyd stopping) while the detached thread still works: the
+// destructor waits for a cache use in progress, and the cache is never used
+// again, since the process may be tearing down the libraries behind it.
+TEST(HsCompileWorker, OnceDestroyedItWaitsForTheCacheUseInProgressAndMakesNoOther) {
+  auto cache = std::make_shared<GatedCache>();
+  auto worker = std::make_unique<HsCompileWorker>(cache);
+  worker->submit(HsCompileJob{0, 1, specs(200, 1), JitMode::kJit});
+  ASSERT_TRUE(cache->wait_entered());
+  std::atomic<bool> destroyed{false};
+  std::thread owner([&] {
+    worker.reset();
+    destroyed = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_FALSE(destroyed) << "the destructor returned while the cache was in use";
+  cache->release();
+  owner.join();
+  EXPECT_TRUE(destroyed);
+  const int uses = cache->uses();
+  // The compile goes on detached; the store that would follow it must not come.
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  EXPECT_EQ(cache->uses(), uses);
 }
 
 }  // namespace
