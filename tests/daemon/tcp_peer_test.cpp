@@ -154,7 +154,8 @@ TEST(TcpPeer, AnEmptyQueueTakesAFrameLargerThanTheBoundAndNothingStalls) {
   Closed handler;
   TcpPeer::Options options;
   options.max_queue_bytes = 1024;
-  options.stall_timeout = std::chrono::milliseconds(200);
+  // Long enough that a loaded machine pausing this reader is not a stall.
+  options.stall_timeout = std::chrono::milliseconds(600);
   auto peer = std::make_shared<TcpPeer>(std::move(*pair.ours), 1, handler, options);
   peer->start();
   // More than the socket buffers take at once: most of it stays queued.
@@ -171,7 +172,7 @@ TEST(TcpPeer, AnEmptyQueueTakesAFrameLargerThanTheBoundAndNothingStalls) {
     return got.size() == big.size() + 1;
   }, 5000ms));
   EXPECT_EQ(got, big + "\n");
-  run_for(io, 400ms);  // twice the stall timeout
+  run_for(io, 1200ms);  // twice the stall timeout
   EXPECT_FALSE(handler.reason.has_value()) << close_reason_name(*handler.reason);
   EXPECT_TRUE(peer->open());
   EXPECT_EQ(handler.dropped, 1u);
