@@ -154,6 +154,17 @@ TEST_F(DaemonMetrics, BridgeSeriesCountWhatItCarries) {
   ASSERT_TRUE(sender->start().ok());
   ASSERT_TRUE(far->start().ok());
   ASSERT_TRUE(run_until(io_, [&] { return peer_subscriptions(*sender) >= 1 && far->peers().size() == 1; }, 5000ms));
+  // The copies go out through ivyd's agent on "second": it must hold FAR's
+  // subscription first (a slow run, e.g. under ASan, can be behind here).
+  ASSERT_TRUE(run_until(io_, [&] {
+    const auto status = ivyd_.status();
+    for (const auto& bus : status["buses"]) {
+      for (const auto& p : bus["peers"]) {
+        if (p.value("name", "") == "FAR" && p.value("subscriptions", 0) >= 1) return true;
+      }
+    }
+    return false;
+  }, 5000ms)) << ivyd_.status().dump();
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(sender->send("news " + std::to_string(i)).ok());
   EXPECT_TRUE(sender->send("secret plan").ok());
   ASSERT_TRUE(run_until(io_, [&] { return far.events.count(AgentEvent::Kind::kMessage) == 5; }, 5000ms));
