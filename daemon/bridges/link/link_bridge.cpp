@@ -1,4 +1,5 @@
 #include "daemon/bridges/link/link_bridge.hpp"
+#include "daemon/bridges/remote_inbound.hpp"
 
 namespace ivy::daemon {
 
@@ -350,28 +351,8 @@ void LinkBridge::on_remote_message(link::Message& m) {
     return;
   }
   last = m.seq;
-  auto decided = policy_->decide(BridgeFlow::kIn, m.text, MessageSource::kAgent);
-  if (!decided) {
-    if (decided.error() != SkipReason::kDirection) ++counters_.filtered;
-    return;
-  }
-  if (!side_) return;
-  if (options_.mode == BridgeMode::kInterest && !side_->interest().wanted(*decided)) {
-    ++counters_.not_wanted;
-    return;
-  }
-  if (hooks_.is_duplicate && hooks_.is_duplicate(port_.id, m.origin_agent, *decided, "link:" + options_.id)) {
-    ++counters_.duplicates;
-    return;
-  }
-  if (!side_->emit(*decided)) {
-    ++counters_.emit_errors;
-    return;
-  }
-  ++counters_.carried_in;
-  if (hooks_.on_bridged) {
-    hooks_.on_bridged({options_.id, port_.id, m.origin_bus, m.origin_agent, *decided, !side_->dedicated_emitter()});
-  }
+  deliver_remote({options_.id, port_.id, *policy_, options_.mode, hooks_}, side_.get(),
+                 {m.text, m.origin_bus, m.origin_agent, "link:" + options_.id}, counters_);
 }
 
 void LinkBridge::send_or_buffer(std::string frame) {

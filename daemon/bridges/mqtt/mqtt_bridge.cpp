@@ -2,6 +2,7 @@
 
 #include "core/mqtt_payload.hpp"
 #include "core/mqtt_topic.hpp"
+#include "daemon/bridges/remote_inbound.hpp"
 
 namespace ivy::daemon {
 namespace {
@@ -201,31 +202,11 @@ void MqttBridge::on_broker_message(std::string_view topic, std::string_view payl
 }
 
 void MqttBridge::emit(std::string_view topic, std::string text, std::string sender) {
-  auto decided = policy_->decide(BridgeFlow::kIn, text, MessageSource::kAgent);
-  if (!decided) {
-    if (decided.error() != SkipReason::kDirection) ++counters_.filtered;
-    return;
-  }
-  if (!side_) return;
-  if (options_.mode == BridgeMode::kInterest && !side_->interest().wanted(*decided)) {
-    ++counters_.not_wanted;
-    return;
-  }
   const std::string origin_agent = sender.empty() ? "mqtt" : std::move(sender);
-  if (hooks_.is_duplicate &&
-      hooks_.is_duplicate(port_.id, origin_agent, *decided, "mqtt:" + options_.id)) {
-    ++counters_.duplicates;
-    return;
-  }
-  if (!side_->emit(*decided)) {
-    ++counters_.emit_errors;  // LF, ETX or NUL: not a valid Ivy message
-    return;
-  }
-  ++counters_.carried_in;
-  if (hooks_.on_bridged) {
-    hooks_.on_bridged({options_.id, port_.id, "mqtt:" + std::string(topic), origin_agent, *decided,
-                       !side_->dedicated_emitter()});
-  }
+  const std::string origin_bus = "mqtt:" + std::string(topic);
+  const std::string path = "mqtt:" + options_.id;
+  deliver_remote({options_.id, port_.id, *policy_, options_.mode, hooks_}, side_.get(),
+                 {text, origin_bus, origin_agent, path}, counters_);
 }
 
 BridgeStatus MqttBridge::status() const {
